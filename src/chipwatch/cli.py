@@ -1,0 +1,240 @@
+"""``chipwatch``: the command line. Thin: parse, call the service, render or print JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.table import Table
+
+from chipwatch import render, service
+from chipwatch.errors import ChipwatchError, InvalidData
+from chipwatch.orders import decode_document, load_order, parse_order
+
+app = typer.Typer(
+    help="Export control for AI accelerators: classify chips, decide orders.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a ChipwatchError as 'error: where: problem' and exit 2 (bad input) or 1 (data)."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ChipwatchError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            for extra in exc.errors[1:]:
+                typer.echo(f"error: {extra['field']}: {extra['problem']}", err=True)
+            raise typer.Exit(1 if isinstance(exc, InvalidData) else 2) from None
+
+    return wrapper
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.command()
+@reports_errors
+def classify(
+    model: Annotated[str, typer.Argument(help='Model name or alias, e.g. "NVIDIA H200".')],
+    on: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Classify under the rules in force on this date (default: today).",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show TPP, performance density and the control class of a model, with the arithmetic."""
+    day = on.date() if on else dt.date.today()
+    result = service.default().classify(model, day)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        render.console().print(render.classification_view(result))
+
+
+@app.command()
+@reports_errors
+def check(
+    order_file: Annotated[
+        Path, typer.Argument(help="Order as YAML or JSON; '-' reads stdin.", metavar="ORDER")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Decide an order under the rulebook version in force on its date."""
+    if str(order_file) == "-":
+        order = parse_order(decode_document(sys.stdin.read(), source="stdin"), source="stdin")
+    else:
+        order = load_order(order_file)
+    decision = service.default().check(order)
+    if as_json:
+        _print_json(decision.to_dict())
+    else:
+        render.console().print(render.decision_view(decision))
+
+
+@app.command()
+@reports_errors
+def catalog(as_json: JsonFlag = False) -> None:
+    """List the accelerator models chipwatch knows, with their key specs."""
+    cw = service.default()
+    today = dt.date.today()
+    rows: list[dict[str, Any]] = []
+    for model in cw.catalog.models.values():
+        cls = cw.classify(model, today)
+        rows.append(
+            {
+                "id": model.id,
+                "name": model.name,
+                "vendor": model.vendor,
+                "family": model.family,
+                "kind": model.kind,
+                "market": model.market,
+                "designer_country": model.designer_country,
+                "tpp": cls.metrics.tpp,
+                "pd": cls.metrics.pd,
+                "memory_bandwidth_gbs": model.memory_bandwidth_gbs,
+                "eccn_today": cls.eccn,
+                "confidence": model.confidence,
+                "aliases": list(model.aliases),
+            }
+        )
+    if as_json:
+        _print_json({"version": cw.catalog.version, "digest": cw.catalog.digest, "models": rows})
+        return
+    table = Table(title=f"Catalog {cw.catalog.version} ({len(rows)} models)")
+    for column in (
+        "id",
+        "name",
+        "vendor",
+        "family",
+        "TPP",
+        "PD",
+        "DRAM GB/s",
+        f"class {today}",
+        "conf.",
+    ):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["name"],
+            r["vendor"],
+            r["family"],
+            "?" if r["tpp"] is None else f"{r['tpp']:,.0f}",
+            "?" if r["pd"] is None else f"{r['pd']:.2f}",
+            "?" if r["memory_bandwidth_gbs"] is None else f"{r['memory_bandwidth_gbs']:,.0f}",
+            r["eccn_today"] or "UNKNOWN",
+            r["confidence"],
+        )
+    render.console().print(table)
+
+
+@app.command()
+@reports_errors
+def rules(
+    on: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only the rules in force on this date."),
+    ] = None,
+    versions: Annotated[bool, typer.Option("--versions", help="List rulebook versions.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the rulebook's rules (or versions), with citations and evidence."""
+    book = service.default().rulebook
+    if versions:
+        data: list[dict[str, Any]] = [
+            {
+                "id": v.id,
+                "from": v.start.isoformat(),
+                "to": v.end.isoformat() if v.end else None,
+                "rules": len(v.rules),
+            }
+            for v in book.versions
+        ]
+        if as_json:
+            _print_json({"rulebook": book.name, "digest": book.digest, "versions": data})
+            return
+        table = Table(title=f"Rulebook {book.name} {book.digest}: versions")
+        for column in ("version", "from", "to", "rules in force"):
+            table.add_column(column)
+        for v in data:
+            table.add_row(str(v["id"]), str(v["from"]), str(v["to"] or "open"), str(v["rules"]))
+        render.console().print(table)
+        return
+    chosen = book.rules
+    if on is not None:
+        version = book.version_on(on.date())
+        chosen = version.rules if version else ()
+    data = [
+        {
+            "id": r.id,
+            "jurisdiction": r.jurisdiction,
+            "title": r.title,
+            "outcome": r.effective_outcome,
+            "review_policy": r.review_policy,
+            "effective_from": r.in_force.start.isoformat(),
+            "effective_to": r.in_force.end.isoformat() if r.in_force.end else None,
+            "suspensions": [
+                {
+                    "from": s.start.isoformat(),
+                    "to": s.end.isoformat() if s.end else None,
+                    "citation": s.citation,
+                }
+                for s in r.suspensions
+            ],
+            "citation": r.citation,
+            "evidence": r.evidence,
+            "instrument": r.instrument.id,
+            "text": r.text,
+        }
+        for r in chosen
+    ]
+    if as_json:
+        _print_json({"rulebook": book.name, "digest": book.digest, "rules": data})
+        return
+    table = Table(title=f"Rulebook {book.name}: {len(data)} rules", show_lines=True)
+    for column in ("rule", "juris.", "in force", "outcome", "title", "citation / evidence"):
+        table.add_column(column, overflow="fold")
+    for r in data:
+        table.add_row(
+            str(r["id"]),
+            str(r["jurisdiction"]),
+            f"{r['effective_from']} → {r['effective_to'] or 'open'}",
+            render.outcome(str(r["outcome"])),
+            str(r["title"]),
+            f"{r['citation']} [{render.EVIDENCE[str(r['evidence'])]}]",
+        )
+    render.console().print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    uvicorn.run("chipwatch.api.app:create_app", factory=True, host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()

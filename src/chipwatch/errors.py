@@ -1,0 +1,67 @@
+"""Errors that carry what a user needs: the field, the problem, and an HTTP status.
+
+Every error chipwatch raises on bad input or bad data is a ``ChipwatchError``; the CLI
+prints it and exits non-zero, the API maps it once to an RFC 9457 problem document.
+"""
+
+from __future__ import annotations
+
+
+class ChipwatchError(Exception):
+    """Base error: ``field`` is where the problem is (a dotted path), ``status`` its HTTP code."""
+
+    status: int = 400
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        field: str | None = None,
+        source: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ):
+        self.problem = problem
+        self.field = field
+        self.source = source
+        self.errors = errors or ([{"field": field, "problem": problem}] if field else [])
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ": ".join(part for part in (self.source, self.field) if part)
+        return f"{where}: {self.problem}" if where else self.problem
+
+    def to_problem(self) -> dict[str, object]:
+        """RFC 9457 problem details for this error."""
+        body: dict[str, object] = {
+            "type": f"https://chipwatch.dev/problems/{type(self).__name__}",
+            "title": self.title,
+            "status": self.status,
+            "detail": str(self),
+        }
+        if self.field:
+            body["field"] = self.field
+        if self.source:
+            body["source"] = self.source
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+class InvalidInput(ChipwatchError):
+    """An order, request or file a user gave us is malformed or refers to something unknown."""
+
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(ChipwatchError):
+    status = 404
+    title = "Not found"
+
+
+class InvalidData(ChipwatchError):
+    """Reference data shipped or configured (rulebook, catalog) is inconsistent."""
+
+    status = 500
+    title = "Invalid reference data"

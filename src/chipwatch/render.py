@@ -1,0 +1,149 @@
+"""Human-readable rendering (Rich) of classifications and decisions for the CLI."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from chipwatch.catalog.classify import Classification
+from chipwatch.rules.decision import Decision
+
+STYLE = {
+    "allowed": "bold green",
+    "license_required": "bold yellow",
+    "hold": "bold magenta",
+    "prohibited": "bold red",
+}
+EVIDENCE = {
+    "primary_text": "primary text",
+    "secondary_source": "secondary source",
+    "reported_guidance": "REPORTED GUIDANCE (not law)",
+}
+
+
+def outcome(text: str) -> Text:
+    return Text(text.replace("_", " ").upper(), style=STYLE.get(text, "bold"))
+
+
+def classification_view(cls: Classification) -> Panel:
+    lines = [
+        Text.assemble("Model: ", (cls.model_name, "bold"), f"  ({cls.model_id})"),
+        Text.assemble(
+            "Class on ",
+            str(cls.on),
+            ": ",
+            (cls.eccn or "UNKNOWN", "bold cyan"),
+            f"  {cls.paragraph or ''}",
+        ),
+        Text(cls.reason),
+    ]
+    if cls.via:
+        lines.append(Text(f"System: classified through the chip it holds ({cls.via})."))
+    lines.append(Text("Arithmetic:", style="bold"))
+    lines.extend(Text(f"  {line}") for line in cls.metrics.arithmetic)
+    if cls.checks:
+        lines.append(Text("Threshold tests:", style="bold"))
+        lines.extend(Text(f"  {check.describe()}") for check in cls.checks)
+    if cls.citation:
+        lines.append(
+            Text(
+                f"Rule: {cls.schedule_version}, {cls.citation} "
+                f"[{EVIDENCE.get(cls.evidence or '', cls.evidence)}]",
+                style="dim",
+            )
+        )
+    return Panel(Group(*lines), title="chipwatch classify", expand=False)
+
+
+def decision_view(decision: Decision) -> Group:
+    version = decision.rulebook_version
+    head = Table.grid(padding=(0, 2))
+    head.add_row("Order", Text(decision.order_id, style="bold"))
+    head.add_row("Date", str(decision.date))
+    head.add_row("Outcome", outcome(decision.outcome))
+    head.add_row(
+        "Rulebook",
+        f"{version['id']} (in force {version['in_force_from']} to "
+        f"{version['in_force_to'] or 'now'}; {version['digest']})",
+    )
+    head.add_row(
+        "Fee on shipment",
+        f"USD {decision.fee_usd:,.2f}"
+        + (
+            f"  (+ USD {decision.reported_fee_usd:,.2f} reported, not law)"
+            if decision.reported_fee_usd
+            else ""
+        ),
+    )
+    parts: list[object] = [Panel(head, title="chipwatch check", expand=False)]
+
+    items = Table(title="Items", show_lines=False)
+    for column in ("model", "qty", "class", "TPP", "PD", "why"):
+        items.add_column(column, overflow="fold")
+    for c in decision.classification:
+        items.add_row(
+            c["name"],
+            str(c["quantity"]),
+            c["eccn"] or "UNKNOWN",
+            "?" if c["tpp"] is None else f"{c['tpp']:,.0f}",
+            "?" if c["pd"] is None else f"{c['pd']:.2f}",
+            c["reason"],
+        )
+    parts.append(items)
+
+    for code, result in decision.jurisdictions.items():
+        parts.append(
+            Text.assemble(
+                "\n", (f"{code} ", "bold"), outcome(result.outcome), (f"   {result.name}", "dim")
+            )
+        )
+        for r in result.reasons:
+            if r.superseded_by:
+                parts.append(
+                    Text(f"  superseded  {r.rule_id} (replaced by {r.superseded_by})", style="dim")
+                )
+                continue
+            parts.append(
+                Text.assemble(
+                    "  ", outcome(r.outcome), "  ", (r.rule_id, "bold"), f"  [{', '.join(r.items)}]"
+                )
+            )
+            parts.append(Padding(Text(r.text), (0, 0, 0, 6)))
+            parts.append(
+                Padding(
+                    Text(f"{r.citation} [{EVIDENCE.get(r.evidence, r.evidence)}]", style="cyan"),
+                    (0, 0, 0, 6),
+                )
+            )
+    if decision.fees:
+        fees = Table(title="Fees", title_justify="left")
+        for column in ("fee", "item", "rate", "value USD", "amount USD", "basis / rule"):
+            fees.add_column(column, overflow="fold")
+        for f in decision.fees:
+            fees.add_row(
+                f.label + ("" if f.binding else " (reported, not law)"),
+                f.item,
+                f"{f.rate:.0%}",
+                "?" if f.value_usd is None else f"{f.value_usd:,.2f}",
+                "?" if f.amount_usd is None else f"{f.amount_usd:,.2f}",
+                f"{f.basis}; {f.rule_id}",
+            )
+        parts.append(fees)
+    for title, notes in (
+        ("Licence conditions", decision.conditions),
+        ("Red flags", decision.red_flags),
+    ):
+        if notes:
+            parts.append(Text(title, style="bold underline"))
+            parts.extend(Text(f"• {n.text}  ({n.rule_id})") for n in notes)
+    if decision.notes:
+        parts.append(Text("Notes", style="bold underline"))
+        parts.extend(Text(f"• {note}", style="italic") for note in decision.notes)
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def console() -> Console:
+    return Console(soft_wrap=False)

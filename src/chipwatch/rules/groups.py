@@ -1,0 +1,145 @@
+"""Country groups (EAR Supp. No. 1 to Part 740) and the other sets a destination can be in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chipwatch.countries import is_country
+from chipwatch.errors import InvalidData
+from chipwatch.yamlio import YAMLError, load_yaml
+
+HUB = "transshipment_hub"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    name: str
+    title: str
+    members: frozenset[str]
+    evidence: str
+    verified_against: str
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedGroup:
+    """A group the rules define from others: (any_of ... or plus) and not minus_any_of."""
+
+    name: str
+    title: str
+    any_of: frozenset[str]
+    plus: frozenset[str]
+    minus_any_of: frozenset[str]
+    citation: str
+
+    def holds(self, codes: set[str], groups: set[str]) -> bool:
+        inside = bool(self.any_of & groups) or bool(self.plus & codes)
+        return inside and not self.minus_any_of & groups
+
+
+@dataclass(slots=True)
+class CountryGroups:
+    """``areas(code)`` is the set a rule tests: the code itself, its groups, and markers."""
+
+    groups: dict[str, GroupInfo]
+    derived: dict[str, DerivedGroup]
+    treated_as: dict[str, str]  # e.g. HK -> CN
+    hubs: dict[str, str]  # country -> why it is a known transshipment hub
+    citation: str
+    _cache: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def areas(self, code: str) -> frozenset[str]:
+        cached = self._cache.get(code)
+        if cached is None:
+            codes = {code}
+            if code in self.treated_as:
+                codes.add(self.treated_as[code])
+            names = {g.name for g in self.groups.values() if codes & g.members}
+            names |= {d.name for d in self.derived.values() if d.holds(codes, names)}
+            cached = frozenset(codes | names | ({HUB} if code in self.hubs else set()))
+            self._cache[code] = cached
+        return cached
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.groups) | frozenset(self.derived) | {HUB}
+
+
+def load_groups(path: Path) -> CountryGroups:
+    where = str(path)
+    try:
+        raw = load_yaml(path.read_bytes())
+    except (OSError, YAMLError) as exc:
+        raise InvalidData(f"cannot read country groups: {exc}", source=where) from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("groups"), dict):
+        raise InvalidData("expected a mapping with 'groups'", source=where)
+    groups = {name: _group(name, body, where) for name, body in raw["groups"].items()}
+    treated_as: dict[str, str] = {}
+    for code, body in (raw.get("aliases") or {}).items():
+        target = body.get("treated_as") if isinstance(body, dict) else None
+        if not is_country(str(code)) or not isinstance(target, str) or not is_country(target):
+            raise InvalidData(
+                "needs ISO codes and 'treated_as: CODE'", field=f"aliases.{code}", source=where
+            )
+        treated_as[str(code)] = target
+    hubs: dict[str, str] = {}
+    for i, body in enumerate(raw.get("transshipment_hubs") or []):
+        code = body.get("country") if isinstance(body, dict) else None
+        if not isinstance(code, str) or not is_country(code):
+            raise InvalidData(
+                "needs 'country: CODE'", field=f"transshipment_hubs[{i}]", source=where
+            )
+        hubs[code] = str(body.get("why", ""))
+    derived = {
+        name: _derived(name, body, set(groups), where)
+        for name, body in (raw.get("derived_groups") or {}).items()
+    }
+    citation = str((raw.get("source") or {}).get("citation", "15 CFR Part 740, Supp. No. 1"))
+    return CountryGroups(groups, derived, treated_as, hubs, citation)
+
+
+def _derived(name: str, body: Any, known: set[str], where: str) -> DerivedGroup:
+    at = f"derived_groups.{name}"
+    if not isinstance(body, dict):
+        raise InvalidData("must be a mapping", field=at, source=where)
+    parts = {
+        key: frozenset(str(v) for v in body.get(key) or [])
+        for key in ("any_of", "plus", "minus_any_of")
+    }
+    for group in parts["any_of"] | parts["minus_any_of"]:
+        if group not in known:
+            raise InvalidData(f"'{group}' is not a group defined above", field=at, source=where)
+    for code in parts["plus"]:
+        if not is_country(code):
+            raise InvalidData(f"'{code}' is not an ISO code", field=f"{at}.plus", source=where)
+    return DerivedGroup(
+        name,
+        str(body.get("title", name)),
+        parts["any_of"],
+        parts["plus"],
+        parts["minus_any_of"],
+        str(body.get("citation", "")),
+    )
+
+
+def _group(name: str, body: Any, where: str) -> GroupInfo:
+    members = body.get("members") if isinstance(body, dict) else None
+    if not isinstance(members, list):
+        raise InvalidData("needs a 'members' list", field=f"groups.{name}", source=where)
+    for code in members:
+        if not isinstance(code, str) or not is_country(code):
+            raise InvalidData(
+                f"'{code}' is not an ISO 3166-1 alpha-2 code",
+                field=f"groups.{name}.members",
+                source=where,
+            )
+    return GroupInfo(
+        name,
+        str(body.get("title", name)),
+        frozenset(members),
+        str(body.get("evidence", "unverified")),
+        str(body.get("verified_against", "")),
+        str(body.get("notes", "")),
+    )

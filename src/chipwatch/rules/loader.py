@@ -1,0 +1,345 @@
+"""Load and validate a rulebook directory; errors name the file, the rule and the field.
+
+Layout (see docs/rulebook.md): ``rulebook.yaml`` (name, coverage, jurisdictions),
+``classification.yaml`` (3A090 / 4A090 paragraphs by version), ``country_groups.yaml``,
+and ``instruments/*.yaml`` — one file per legal instrument, holding its rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from chipwatch.catalog.classify import (
+    CHIP_FACTS,
+    ClassificationSchedule,
+    Paragraph,
+    ScheduleVersion,
+)
+from chipwatch.conditions import FactSpec, compile_condition
+from chipwatch.errors import InvalidData
+from chipwatch.rules.facts import fact_schema
+from chipwatch.rules.groups import load_groups
+from chipwatch.rules.model import (
+    EVIDENCE,
+    OUTCOMES,
+    Fee,
+    Instrument,
+    Jurisdiction,
+    Period,
+    Rule,
+    Rulebook,
+    Version,
+)
+from chipwatch.yamlio import YAMLError, load_yaml
+
+POLICIES = ("presumption_of_denial", "case_by_case", "presumption_of_approval")
+NOT_LAW_OUTCOMES = ("allowed", "hold")  # all that reported guidance may produce
+
+
+def load_rulebook(directory: Path) -> Rulebook:
+    digest = hashlib.sha256()
+    files = [
+        directory / "rulebook.yaml",
+        directory / "classification.yaml",
+        directory / "country_groups.yaml",
+        *sorted((directory / "instruments").glob("*.yaml")),
+    ]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + _bytes(path))
+    head = _read(directory / "rulebook.yaml")
+    where = "rulebook.yaml"
+    groups = load_groups(directory / "country_groups.yaml")
+    schedule = _schedule(_read(directory / "classification.yaml"))
+    eccns = {
+        "not_controlled",
+        *schedule.system_classes.values(),
+        *(p.eccn for v in schedule.versions for p in v.paragraphs),
+    }
+    facts = fact_schema(eccns, groups.names)
+    jurisdictions = tuple(
+        Jurisdiction(
+            code=str(code),
+            name=str(_need(body, "name", f"jurisdictions.{code}", where)),
+            subject_when=compile_condition(
+                body.get("subject_when"), facts, where=f"{where}: jurisdictions.{code}.subject_when"
+            ),
+            not_subject_text=str(body.get("not_subject_text", "not subject to this jurisdiction")),
+        )
+        for code, body in _mapping(head, "jurisdictions", where).items()
+    )
+    known = {j.code for j in jurisdictions}
+    instruments: list[Instrument] = []
+    rules: list[Rule] = []
+    for path in files[3:]:
+        instrument, file_rules = _instrument_file(path, facts, known)
+        instruments.append(instrument)
+        rules.extend(file_rules)
+    _check_references(rules)
+    covers_from = _date(head.get("covers_from"), "covers_from", where)
+    name = str(_need(head, "name", "name", where))
+    versions = _versions(name, covers_from, rules)
+    return Rulebook(
+        name=name,
+        covers_from=covers_from,
+        reviewed_through=_date(head.get("reviewed_through"), "reviewed_through", where),
+        digest="sha256:" + digest.hexdigest()[:16],
+        jurisdictions=jurisdictions,
+        instruments=tuple(instruments),
+        rules=tuple(rules),
+        versions=versions,
+        schedule=schedule,
+        groups=groups,
+        facts=facts,
+        starts=tuple(v.start for v in versions),
+    )
+
+
+def _instrument_file(
+    path: Path, facts: dict[str, FactSpec], jurisdictions: set[str]
+) -> tuple[Instrument, list[Rule]]:
+    where = f"instruments/{path.name}"
+    raw = _read(path)
+    head = _mapping(raw, "instrument", where)
+    evidence = _evidence(head.get("evidence"), "instrument.evidence", where)
+    instrument = Instrument(
+        id=str(_need(head, "id", "instrument.id", where)),
+        title=str(_need(head, "title", "instrument.title", where)),
+        citation=str(_need(head, "citation", "instrument.citation", where)),
+        url=head.get("url"),
+        evidence=evidence,
+        file=where,
+    )
+    bodies = raw.get("rules")
+    if not isinstance(bodies, list) or not bodies:
+        raise InvalidData("needs a non-empty 'rules' list", field="rules", source=where)
+    rules = [
+        _rule(body, instrument, raw, facts, jurisdictions, where, i)
+        for i, body in enumerate(bodies)
+    ]
+    return instrument, rules
+
+
+def _rule(
+    body: Any,
+    instrument: Instrument,
+    defaults: dict[str, Any],
+    facts: dict[str, FactSpec],
+    jurisdictions: set[str],
+    where: str,
+    index: int,
+) -> Rule:
+    if not isinstance(body, dict) or not body.get("id"):
+        raise InvalidData("a rule needs an 'id'", field=f"rules[{index}]", source=where)
+    at = f"rule {body['id']}"
+    jurisdiction = str(body.get("jurisdiction", defaults.get("jurisdiction", "")))
+    if jurisdiction not in jurisdictions:
+        raise InvalidData(
+            f"jurisdiction '{jurisdiction}' is not declared in rulebook.yaml "
+            f"({', '.join(sorted(jurisdictions))})",
+            field=f"{at}.jurisdiction",
+            source=where,
+        )
+    evidence = _evidence(body.get("evidence", instrument.evidence), f"{at}.evidence", where)
+    outcome = body.get("outcome")
+    if outcome not in OUTCOMES:
+        raise InvalidData(
+            f"must be one of {', '.join(OUTCOMES)}, got {outcome!r}",
+            field=f"{at}.outcome",
+            source=where,
+        )
+    policy = body.get("review_policy")
+    if policy is not None and (outcome != "license_required" or policy not in POLICIES):
+        raise InvalidData(
+            f"review_policy is one of {', '.join(POLICIES)}, and only with "
+            "outcome license_required",
+            field=f"{at}.review_policy",
+            source=where,
+        )
+    if evidence == "reported_guidance" and outcome not in NOT_LAW_OUTCOMES:
+        raise InvalidData(
+            f"reported guidance is not law: it may only produce "
+            f"{' or '.join(NOT_LAW_OUTCOMES)}, not {outcome}",
+            field=f"{at}.outcome",
+            source=where,
+        )
+    start = _date(
+        body.get("effective_from", defaults.get("effective_from")), f"{at}.effective_from", where
+    )
+    end_raw = body.get("effective_to", defaults.get("effective_to"))
+    end = None if end_raw is None else _date(end_raw, f"{at}.effective_to", where)
+    if end is not None and end < start:
+        raise InvalidData("ends before it starts", field=f"{at}.effective_to", source=where)
+    return Rule(
+        id=str(body["id"]),
+        instrument=instrument,
+        jurisdiction=jurisdiction,
+        title=str(_need(body, "title", f"{at}.title", where)),
+        text=" ".join(str(_need(body, "text", f"{at}.text", where)).split()),
+        citation=str(body.get("citation") or instrument.citation),
+        evidence=evidence,
+        in_force=Period(start, end),
+        suspensions=tuple(
+            _suspension(s, f"{at}.suspensions[{i}]", where)
+            for i, s in enumerate(body.get("suspensions") or [])
+        ),
+        when=compile_condition(body.get("when"), facts, where=f"{where}: {at}.when"),
+        outcome=outcome,
+        review_policy=policy,
+        conditions=tuple(" ".join(str(c).split()) for c in body.get("conditions") or []),
+        fee=_fee(body.get("fee"), f"{at}.fee", where),
+        red_flag=bool(body.get("red_flag", False)),
+        overrides=tuple(str(r) for r in body.get("overrides") or []),
+        notes=" ".join(str(body.get("notes", "")).split()),
+    )
+
+
+def _check_references(rules: list[Rule]) -> None:
+    by_id: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in by_id:
+            raise InvalidData(
+                f"rule id '{rule.id}' is used twice (also in {by_id[rule.id].instrument.file})",
+                source=rule.instrument.file,
+            )
+        by_id[rule.id] = rule
+    for rule in rules:
+        for target in rule.overrides:
+            other = by_id.get(target)
+            if other is None or other.jurisdiction != rule.jurisdiction:
+                raise InvalidData(
+                    f"overrides '{target}', which is not a rule of jurisdiction "
+                    f"{rule.jurisdiction}",
+                    field=f"rule {rule.id}.overrides",
+                    source=rule.instrument.file,
+                )
+
+
+def _versions(name: str, covers_from: dt.date, rules: list[Rule]) -> tuple[Version, ...]:
+    day = dt.timedelta(days=1)
+    bounds = {covers_from}
+    for rule in rules:
+        for period in (rule.in_force, *rule.suspensions):
+            bounds.add(period.start)
+            if period.end is not None:
+                bounds.add(period.end + day)
+    starts = sorted(b for b in bounds if b >= covers_from)
+    versions = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - day if i + 1 < len(starts) else None
+        active = tuple(r for r in rules if r.active_on(start))
+        grouped = {
+            code: tuple(r for r in active if r.jurisdiction == code)
+            for code in {r.jurisdiction for r in rules}
+        }
+        versions.append(Version(f"{name}@{start.isoformat()}", start, end, active, grouped))
+    return tuple(versions)
+
+
+def _schedule(raw: dict[str, Any]) -> ClassificationSchedule:
+    where = "classification.yaml"
+    bits = _mapping(raw, "bit_lengths", where)
+    versions = []
+    for i, body in enumerate(raw.get("versions") or []):
+        at = f"versions[{i}]"
+        paragraphs = tuple(
+            Paragraph(
+                eccn=str(_need(p, "eccn", f"{at}.paragraphs[{j}].eccn", where)),
+                paragraph=str(p.get("paragraph", p["eccn"])),
+                text=" ".join(str(_need(p, "text", f"{at}.paragraphs[{j}].text", where)).split()),
+                when=compile_condition(
+                    p.get("when"), CHIP_FACTS, where=f"{where}: {at}.paragraphs[{j}].when"
+                ),
+            )
+            for j, p in enumerate(body.get("paragraphs") or [])
+        )
+        end = body.get("effective_to")
+        versions.append(
+            ScheduleVersion(
+                id=str(_need(body, "id", f"{at}.id", where)),
+                effective_from=_date(body.get("effective_from"), f"{at}.effective_from", where),
+                effective_to=None if end is None else _date(end, f"{at}.effective_to", where),
+                citation=str(_need(body, "citation", f"{at}.citation", where)),
+                evidence=_evidence(body.get("evidence"), f"{at}.evidence", where),
+                paragraphs=paragraphs,
+                otherwise=" ".join(str(_need(body, "otherwise", f"{at}.otherwise", where)).split()),
+            )
+        )
+    if not versions:
+        raise InvalidData("needs at least one version", field="versions", source=where)
+    return ClassificationSchedule(
+        {str(k): int(v) for k, v in bits.items()},
+        {str(k): str(v) for k, v in _mapping(raw, "system_classes", where).items()},
+        tuple(versions),
+    )
+
+
+def _suspension(body: Any, at: str, where: str) -> Period:
+    if not isinstance(body, dict):
+        raise InvalidData("a suspension needs 'from', 'to' and 'citation'", field=at, source=where)
+    end = body.get("to")
+    return Period(
+        _date(body.get("from"), f"{at}.from", where),
+        None if end is None else _date(end, f"{at}.to", where),
+        str(_need(body, "citation", f"{at}.citation", where)),
+    )
+
+
+def _fee(body: Any, at: str, where: str) -> Fee | None:
+    if body is None:
+        return None
+    rate = body.get("rate") if isinstance(body, dict) else None
+    if not isinstance(rate, (int, float)) or not 0 < rate <= 1:
+        raise InvalidData("a fee needs 'rate' between 0 and 1", field=at, source=where)
+    return Fee(
+        float(rate),
+        str(_need(body, "label", f"{at}.label", where)),
+        str(body.get("basis", "declared value of the line")),
+    )
+
+
+def _evidence(value: Any, at: str, where: str) -> Any:
+    if value not in EVIDENCE:
+        raise InvalidData(
+            f"must be one of {', '.join(EVIDENCE)}, got {value!r}", field=at, source=where
+        )
+    return value
+
+
+def _date(value: Any, at: str, where: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise InvalidData(f"needs a date (YYYY-MM-DD), got {value!r}", field=at, source=where)
+
+
+def _need(body: Any, key: str, at: str, where: str) -> Any:
+    value = body.get(key) if isinstance(body, dict) else None
+    if value in (None, ""):
+        raise InvalidData("is required", field=at, source=where)
+    return value
+
+
+def _mapping(body: Any, key: str, where: str) -> dict[str, Any]:
+    value = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(value, dict):
+        raise InvalidData("must be a mapping", field=key, source=where)
+    return value
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = load_yaml(_bytes(path))
+    except YAMLError as exc:
+        raise InvalidData(f"not valid YAML: {exc}", source=path.name) from exc
+    if not isinstance(raw, dict):
+        raise InvalidData("expected a mapping at the top", source=path.name)
+    return raw
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidData(f"cannot read: {exc.strerror}", source=str(path)) from exc

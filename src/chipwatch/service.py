@@ -1,0 +1,63 @@
+"""The shell's one entry point for checking orders: load reference data once, then
+classify items, screen parties, build facts and decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from chipwatch.catalog.classify import Classification, classify_chip, classify_system
+from chipwatch.catalog.loader import Catalog, load_catalog
+from chipwatch.catalog.model import ChipModel
+from chipwatch.errors import InvalidInput, NotFound
+from chipwatch.orders import Order
+from chipwatch.rules.decide import decide
+from chipwatch.rules.decision import Decision
+from chipwatch.rules.facts import build_facts
+from chipwatch.rules.loader import load_rulebook
+from chipwatch.rules.model import Rulebook
+from chipwatch.screening import DeclaredListings, Screener
+from chipwatch.settings import get_settings
+
+
+@dataclass(slots=True)
+class Chipwatch:
+    """Reference data plus the operations on it. Cheap to call, expensive to build."""
+
+    catalog: Catalog
+    rulebook: Rulebook
+    screener: Screener = field(default_factory=DeclaredListings)
+
+    def classify(self, model: ChipModel | str, on: dt.date) -> Classification:
+        chip = self.catalog.resolve(model) if isinstance(model, str) else model
+        schedule = self.rulebook.schedule
+        if chip.kind == "system":
+            inner = [self.catalog.models[c.model] for c in chip.contains]
+            return classify_system(chip, inner, on, schedule)
+        return classify_chip(chip, on, schedule)
+
+    def check(self, order: Order) -> Decision:
+        models = []
+        for i, line in enumerate(order.items):
+            try:
+                models.append(self.catalog.resolve(line.model))
+            except NotFound as exc:
+                raise InvalidInput(exc.problem, field=f"items.{i}.model") from None
+        if self.rulebook.version_on(order.date) is None:
+            raise InvalidInput(
+                f"no rulebook in force on {order.date}: '{self.rulebook.name}' covers orders "
+                f"from {self.rulebook.covers_from}",
+                field="date",
+            )
+        classifications = [self.classify(model, order.date) for model in models]
+        screening = self.screener.screen(order.parties, order.date)
+        facts = build_facts(order, models, classifications, screening, self.rulebook.groups)
+        return decide(order, facts, self.rulebook)
+
+
+@lru_cache(maxsize=1)
+def default() -> Chipwatch:
+    """The bundled (or ``CHIPWATCH_*``-configured) catalog and rulebook."""
+    settings = get_settings()
+    return Chipwatch(load_catalog(settings.catalog_file), load_rulebook(settings.rulebook_dir))

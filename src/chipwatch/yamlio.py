@@ -1,0 +1,31 @@
+"""YAML reading with YAML 1.2 booleans: only true/false are booleans.
+
+PyYAML follows YAML 1.1, where ``NO`` (Norway), ``ON`` and ``Y`` become booleans; in
+country codes and chip names that is a silent corruption, so we resolve them as strings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+YAMLError = yaml.YAMLError
+
+
+def load_yaml(text: str | bytes) -> Any:
+    return yaml.load(text, Loader=_Loader)
