@@ -28,7 +28,8 @@ class ChipwatchError(Exception):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.source, self.field) if part)
+        field = self.field if len(self.errors) <= 1 else None  # the problem names each field
+        where = ": ".join(part for part in (self.source, field) if part)
         return f"{where}: {self.problem}" if where else self.problem
 
     def to_problem(self) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +61,7 @@ def load_catalog(path: Path) -> Catalog:
                 f"duplicate model id '{model.id}'", field=f"models[{i}].id", source=where
             )
         models[model.id] = model
-    index: dict[str, str] = {}
-    for model in models.values():
+    for model in list(models.values()):
         for component in model.contains:
             if models.get(component.model) is None or models[component.model].kind != "chip":
                 raise InvalidData(
@@ -70,6 +69,10 @@ def load_catalog(path: Path) -> Catalog:
                     field=f"{model.id}.contains",
                     source=where,
                 )
+        if model.contains:
+            models[model.id] = _inherit(model, models[model.contains[0].model])
+    index: dict[str, str] = {}
+    for model in models.values():
         for alias in (model.id, model.name, *model.aliases):
             key = name_key(alias)
             if index.get(key, model.id) != model.id:
@@ -162,6 +165,20 @@ def _model(body: Any, sources: dict[str, Source], at: str, where: str) -> ChipMo
         unknown={str(k): str(v) for k, v in (body.get("unknown") or {}).items()},
         notes=str(body.get("notes") or "").strip(),
         **{key: None if value is None else float(value) for key, value in numbers.items()},
+    )
+
+
+def _inherit(system: ChipModel, chip: ChipModel) -> ChipModel:
+    """A system takes the origin facts it does not state from the chip it holds."""
+    return replace(
+        system,
+        fab_country=system.fab_country or chip.fab_country,
+        foundry=system.foundry or chip.foundry,
+        us_available_2026_01_15=(
+            chip.us_available_2026_01_15
+            if system.us_available_2026_01_15 is None
+            else system.us_available_2026_01_15
+        ),
     )
 
 

@@ -1,0 +1,29 @@
+"""``create_app()``: the FastAPI application factory (``chipwatch serve`` runs it)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from chipwatch import __version__, service
+from chipwatch.api import problems, routes
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="chipwatch",
+        version=__version__,
+        description=(
+            "Export control for AI accelerators: classify chips from their specs and decide "
+            "orders under the rulebook in force on their date, with reasons and citations. "
+            "Not legal advice."
+        ),
+    )
+    problems.install(app)
+    app.include_router(routes.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        cw = service.default()
+        return {"status": "ok", "rulebook": cw.rulebook.digest, "catalog": cw.catalog.digest}
+
+    return app
