@@ -5,9 +5,10 @@ A condition is YAML data, checked against a schema of typed facts and compiled o
     {all: [c, ...]}   {any: [c, ...]}   {not: c}
     {fact: NAME, OP: VALUE}    OP in eq ne in not_in lt le gt ge contains contains_any
 
-``contains`` / ``contains_any`` test a set-valued fact. Facts may be unknown (absent from
-the mapping); evaluation then follows three-valued (Kleene) logic and returns ``None``
-for "cannot tell", which callers turn into a hold rather than a guess.
+``contains`` / ``contains_any`` test a set-valued fact. Facts may be unknown: an unknown
+fact is ABSENT from the mapping (never present as ``None``; the fact builders drop them).
+Evaluation then follows three-valued (Kleene) logic and returns ``None`` for "cannot
+tell", which callers turn into a hold rather than a guess.
 
 Compilation generates one Python expression per condition (from validated names and
 constants only), so evaluating a rule is a single function call on the hot path; the slow
@@ -57,11 +58,20 @@ class Check:
     result: bool | None
 
     def describe(self) -> str:
-        expected = sorted(self.expected) if isinstance(self.expected, frozenset) else self.expected
-        actual = sorted(self.actual) if isinstance(self.actual, (set, frozenset)) else self.actual
         verdict = {True: "yes", False: "no", None: "unknown"}[self.result]
-        shown = "unknown" if actual is None else actual
-        return f"{self.fact} = {shown}; {SYMBOLS[self.op]} {expected}? {verdict}"
+        actual = "unknown" if self.actual is None else _show(self.actual)
+        return f"{self.fact} = {actual}; {SYMBOLS[self.op]} {_show(self.expected)}? {verdict}"
+
+
+def _show(value: Any) -> str:
+    """Values as people read them; equal numbers (1 and 1.0) read the same."""
+    if isinstance(value, (set, frozenset)):
+        return "[" + ", ".join(_show(v) for v in sorted(value, key=str)) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +132,38 @@ class Condition:
 
     tree: Node | None
     fast: Callable[[Facts], bool] = field(repr=False)
-    facts_used: frozenset[str] = frozenset()
+    facts_used: tuple[str, ...] = ()
+    _described: dict[tuple[Any, ...], tuple[str, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def evaluate(self, facts: Facts) -> bool | None:
         try:
             return self.fast(facts)
         except KeyError:
-            return None if self.tree is None else self.tree.evaluate(facts)
+            return self.evaluate_slowly(facts)
+
+    def evaluate_slowly(self, facts: Facts) -> bool | None:
+        """Three-valued evaluation, for when a fact the fast path needs is unknown."""
+        return None if self.tree is None else self.tree.evaluate(facts)
 
     def checks(self, facts: Facts) -> list[Check]:
         """The comparisons behind the answer, for explanations."""
         return [] if self.tree is None else self.tree.checks(facts)
+
+    def describe(self, facts: Facts) -> tuple[str, ...]:
+        """``checks`` as sentences; memoised on the values of the facts the condition reads."""
+        key = tuple([facts.get(name) for name in self.facts_used])
+        try:
+            described = self._described.get(key)
+        except TypeError:  # an unhashable value (a plain set): describe without the memo
+            return tuple(check.describe() for check in self.checks(facts))
+        if described is None:
+            if len(self._described) > 4096:
+                self._described.clear()
+            described = tuple(check.describe() for check in self.checks(facts))
+            self._described[key] = described
+        return described
 
 
 ALWAYS = Condition(tree=None, fast=lambda facts: True)
@@ -169,7 +200,7 @@ def compile_condition(raw: Any, schema: Mapping[str, FactSpec], *, where: str) -
     source = _emit(tree, constants)
     code = compile(f"lambda f, _c=_c: {source}", f"<condition {where}>", "eval")
     fast = eval(code, {"_c": tuple(constants), "__builtins__": {}})
-    return Condition(tree=tree, fast=fast, facts_used=frozenset(_facts(tree)))
+    return Condition(tree=tree, fast=fast, facts_used=tuple(dict.fromkeys(_facts(tree))))
 
 
 def _parse(raw: Any, schema: Mapping[str, FactSpec], where: str) -> Node:

@@ -83,15 +83,11 @@ def decision_view(decision: Decision) -> Group:
     items = Table(title="Items", show_lines=False)
     for column in ("model", "qty", "class", "TPP", "PD", "why"):
         items.add_column(column, overflow="fold")
-    for c in decision.classification:
-        items.add_row(
-            c["name"],
-            str(c["quantity"]),
-            c["eccn"] or "UNKNOWN",
-            "?" if c["tpp"] is None else f"{c['tpp']:,.0f}",
-            "?" if c["pd"] is None else f"{c['pd']:.2f}",
-            c["reason"],
-        )
+    for c, quantity in zip(decision.classification, decision.quantities, strict=True):
+        tpp, pd = c.metrics.tpp, c.metrics.pd
+        items.add_row(c.model_name, str(quantity), c.eccn or "UNKNOWN",
+                      "?" if tpp is None else f"{tpp:,.0f}", "?" if pd is None else f"{pd:.2f}",
+                      c.reason)
     parts.append(items)
 
     for code, result in decision.jurisdictions.items():

@@ -124,7 +124,7 @@ def metrics_of(chip: ChipModel, bit_lengths: dict[str, int]) -> Metrics:
     if not terms:
         why = chip.unknown.get("dense_tops", "no dense rate in the catalog")
         return Metrics(None, None, None, (), (f"TPP unknown: {why}",))
-    fmt, _rate, _bits, tpp = max(terms, key=lambda term: term[3])
+    fmt, _rate, _bits, tpp = max(terms, key=lambda term: (term[3], -term[2]))
     lines = [f"{f}: {r:g} dense TOPS x {b} bits = {p:,.1f}" for f, r, b, p in terms]
     lines.append(f"TPP = max over formats = {tpp:,.1f} ({fmt})")
     pd: float | None = None

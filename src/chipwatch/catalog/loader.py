@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -12,15 +13,16 @@ from chipwatch.catalog.model import ChipModel, Component, Source
 from chipwatch.errors import InvalidData, NotFound
 from chipwatch.yamlio import YAMLError, load_yaml
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")
 _FORMATS = {"fp4", "int4", "fp6", "fp8", "int8", "fp16", "bf16", "tf32", "fp32", "fp64"}
 _NUMBERS = ("die_area_mm2", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w")
 _EVIDENCE = {"primary_text", "secondary_source", "reported", "derived", "guess"}
 
 
 def name_key(text: str) -> str:
-    """Case-, space- and punctuation-insensitive key: 'NVIDIA H200 SXM' -> 'nvidiah200sxm'."""
-    return _NON_ALNUM.sub("", text.casefold())
+    """Case-, width-, space- and punctuation-insensitive key, in any script:
+    'NVIDIA H200 SXM' -> 'nvidiah200sxm', '昇腾 910C' -> '昇腾910c'."""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +35,13 @@ class Catalog:
 
     def resolve(self, name: str) -> ChipModel:
         """The model a user means by ``name`` (id, display name or alias)."""
-        model_id = self._index.get(name_key(name))
+        model_id = self._index.get(name_key(name)) if name_key(name) else None
         if model_id is None:
             raise NotFound(f"unknown accelerator model '{name}'; try `chipwatch catalog`")
         return self.models[model_id]
 
     def find(self, name: str) -> ChipModel | None:
-        model_id = self._index.get(name_key(name))
+        model_id = self._index.get(name_key(name)) if name_key(name) else None
         return None if model_id is None else self.models[model_id]
 
 
@@ -66,7 +68,7 @@ def load_catalog(path: Path) -> Catalog:
             if models.get(component.model) is None or models[component.model].kind != "chip":
                 raise InvalidData(
                     f"'{component.model}' is not a chip in the catalog",
-                    field=f"{model.id}.contains",
+                    field=f"models.{model.id}.contains",
                     source=where,
                 )
         if model.contains:
@@ -78,7 +80,7 @@ def load_catalog(path: Path) -> Catalog:
             if index.get(key, model.id) != model.id:
                 raise InvalidData(
                     f"alias '{alias}' names both '{index[key]}' and '{model.id}'",
-                    field=f"{model.id}.aliases",
+                    field=f"models.{model.id}.aliases",
                     source=where,
                 )
             index[key] = model.id
@@ -107,7 +109,7 @@ def _source(sid: str, body: Any, where: str) -> Source:
 def _model(body: Any, sources: dict[str, Source], at: str, where: str) -> ChipModel:
     if not isinstance(body, dict):
         raise InvalidData("a model must be a mapping", field=at, source=where)
-    at = f"models.{body.get('id', at)}"
+    at = f"models.{body['id']}" if body.get("id") else at
     for key in ("id", "name", "vendor", "family", "kind", "market", "designer_country"):
         if not body.get(key):
             raise InvalidData("is required", field=f"{at}.{key}", source=where)
@@ -116,6 +118,11 @@ def _model(body: Any, sources: dict[str, Source], at: str, where: str) -> ChipMo
     if body["market"] not in ("datacenter", "consumer"):
         raise InvalidData("must be 'datacenter' or 'consumer'", field=f"{at}.market", source=where)
     rates = body.get("dense_tops") or {}
+    if not isinstance(rates, dict):
+        raise InvalidData("must map formats to dense rates", field=f"{at}.dense_tops", source=where)
+    aliases = body.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        raise InvalidData("must be a list of names", field=f"{at}.aliases", source=where)
     for fmt, value in rates.items():
         if fmt not in _FORMATS or not _positive(value):
             raise InvalidData(
@@ -138,9 +145,7 @@ def _model(body: Any, sources: dict[str, Source], at: str, where: str) -> ChipMo
                 raise InvalidData(
                     f"cites undefined source '{sid}'", field=f"{at}.sources.{key}", source=where
                 )
-    contains = tuple(
-        Component(str(c["model"]), int(c["count"])) for c in body.get("contains") or []
-    )
+    contains = tuple(_component(c, f"{at}.contains", where) for c in body.get("contains") or [])
     if body["kind"] == "system" and not contains:
         raise InvalidData("a system must list the chips it 'contains'", field=at, source=where)
     return ChipModel(
@@ -155,7 +160,7 @@ def _model(body: Any, sources: dict[str, Source], at: str, where: str) -> ChipMo
         foundry=body.get("foundry"),
         released=None if body.get("released") is None else str(body["released"]),
         us_available_2026_01_15=body.get("us_available_2026_01_15"),
-        aliases=tuple(str(a) for a in body.get("aliases") or ()),
+        aliases=tuple(aliases),
         dense_tops={fmt: float(v) for fmt, v in rates.items()},
         logic_dies=body.get("logic_dies"),
         memory_type=body.get("memory_type"),
@@ -166,6 +171,17 @@ def _model(body: Any, sources: dict[str, Source], at: str, where: str) -> ChipMo
         notes=str(body.get("notes") or "").strip(),
         **{key: None if value is None else float(value) for key, value in numbers.items()},
     )
+
+
+def _component(body: Any, at: str, where: str) -> Component:
+    model = body.get("model") if isinstance(body, dict) else None
+    count = body.get("count") if isinstance(body, dict) else None
+    if not isinstance(model, str) or not isinstance(count, int) or isinstance(count, bool) or (
+        count < 1
+    ):
+        raise InvalidData("each entry needs 'model' and a positive whole 'count'", field=at,
+                          source=where)
+    return Component(model, count)
 
 
 def _inherit(system: ChipModel, chip: ChipModel) -> ChipModel:

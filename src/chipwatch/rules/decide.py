@@ -22,6 +22,21 @@ from chipwatch.rules.facts import OrderFacts
 from chipwatch.rules.model import SEVERITY, Jurisdiction, Outcome, Rule, Rulebook, Version
 
 ENGINE = "chipwatch"
+_MEMO_LIMIT = 65536
+
+
+class _Memo(dict[Any, Any]):
+    """A bounded memo for immutable explanation objects (cleared, not evicted, when full)."""
+
+    def put(self, key: Any, value: Any) -> Any:
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_REASONS = _Memo()
+_VERSIONS = _Memo()
 
 
 @dataclass(slots=True)
@@ -84,10 +99,8 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         reported_fee_usd=round(sum(f.amount_usd or 0.0 for f in fees if not f.binding), 2),
         conditions=tuple(conditions.values()),
         red_flags=tuple(red_flags.values()),
-        classification=tuple(
-            {**c.to_dict(), "quantity": line.quantity}
-            for c, line in zip(facts.classifications, order.items, strict=True)
-        ),
+        classification=facts.classifications,
+        quantities=tuple(line.quantity for line in order.items),
         rulebook_version=_version(rulebook, version),
         screening={
             "performed": facts.screening.performed,
@@ -104,7 +117,10 @@ def _fired(
     fired: list[Rule] = []
     unknown: list[Rule] = []
     for rule in version.by_jurisdiction.get(jurisdiction.code, ()):
-        result = rule.when.evaluate(item_facts)
+        try:
+            result: bool | None = rule.when.fast(item_facts)
+        except KeyError:
+            result = rule.when.evaluate_slowly(item_facts)
         if result:
             fired.append(rule)
         elif result is None and rule.outcome != "allowed":
@@ -118,19 +134,23 @@ def _fired(
 def _reason(
     rule: Rule, model_id: str, item_facts: Mapping[str, Any], superseded_by: str | None
 ) -> Reason:
-    return Reason(
-        rule_id=rule.id,
-        jurisdiction=rule.jurisdiction,
-        outcome=rule.effective_outcome,
-        title=rule.title,
-        text=rule.text,
-        citation=rule.citation,
-        evidence=rule.evidence,
-        instrument=rule.instrument.id,
-        items=(model_id,),
-        review_policy=rule.review_policy,
-        checks=tuple(check.describe() for check in rule.when.checks(item_facts)),
-        superseded_by=superseded_by,
+    key = (rule.id, model_id, superseded_by, rule.when.describe(item_facts))
+    return _REASONS.get(key) or _REASONS.put(
+        key,
+        Reason(
+            rule_id=rule.id,
+            jurisdiction=rule.jurisdiction,
+            outcome=rule.effective_outcome,
+            title=rule.title,
+            text=rule.text,
+            citation=rule.citation,
+            evidence=rule.evidence,
+            instrument=rule.instrument.id,
+            items=(model_id,),
+            review_policy=rule.review_policy,
+            checks=key[3],
+            superseded_by=superseded_by,
+        ),
     )
 
 
@@ -158,8 +178,28 @@ def _unknown_reason(
 
 def _result(jurisdiction: Jurisdiction, tally: _Tally, order: Order) -> JurisdictionResult:
     reasons = tuple(tally.reasons.values())
-    if not tally.subject_items:
-        reasons = (
+    if not reasons:
+        subject = bool(tally.subject_items)
+        items = (
+            tuple(dict.fromkeys(tally.subject_items))
+            if subject
+            else tuple(line.model for line in order.items)
+        )
+        key = (jurisdiction.code, subject, items)
+        reasons = _REASONS.get(key) or _REASONS.put(key, _synthetic(jurisdiction, subject, items))
+    live = [r.outcome for r in reasons if r.superseded_by is None]
+    outcome: Outcome = max(live, key=SEVERITY.__getitem__, default="allowed")
+    return JurisdictionResult(
+        jurisdiction.code, jurisdiction.name, outcome, bool(tally.subject_items), reasons
+    )
+
+
+def _synthetic(
+    jurisdiction: Jurisdiction, subject: bool, items: tuple[str, ...]
+) -> tuple[Reason, ...]:
+    """The reason given when no rule fired: not subject at all, or no restriction found."""
+    if not subject:
+        return (
             Reason(
                 rule_id=f"{ENGINE}:not-subject",
                 jurisdiction=jurisdiction.code,
@@ -169,30 +209,24 @@ def _result(jurisdiction: Jurisdiction, tally: _Tally, order: Order) -> Jurisdic
                 citation=jurisdiction.name,
                 evidence="primary_text",
                 instrument=ENGINE,
-                items=tuple(line.model for line in order.items),
+                items=items,
             ),
         )
-    elif not reasons:
-        reasons = (
-            Reason(
-                rule_id=f"{ENGINE}:no-restriction",
-                jurisdiction=jurisdiction.code,
-                outcome="allowed",
-                title="No restriction found",
-                text=(
-                    f"No rule of {jurisdiction.name} in force on {order.date} restricts this "
-                    "order as stated."
-                ),
-                citation=jurisdiction.name,
-                evidence="primary_text",
-                instrument=ENGINE,
-                items=tuple(dict.fromkeys(tally.subject_items)),
+    return (
+        Reason(
+            rule_id=f"{ENGINE}:no-restriction",
+            jurisdiction=jurisdiction.code,
+            outcome="allowed",
+            title="No restriction found",
+            text=(
+                f"No rule of {jurisdiction.name} in force on the order's date restricts "
+                "this order as stated."
             ),
-        )
-    live = [r.outcome for r in reasons if r.superseded_by is None]
-    outcome: Outcome = max(live, key=SEVERITY.__getitem__, default="allowed")
-    return JurisdictionResult(
-        jurisdiction.code, jurisdiction.name, outcome, bool(tally.subject_items), reasons
+            citation=jurisdiction.name,
+            evidence="primary_text",
+            instrument=ENGINE,
+            items=items,
+        ),
     )
 
 
@@ -235,15 +269,19 @@ def _with_items(reason: Reason, items: tuple[str, ...]) -> Reason:
 
 
 def _version(rulebook: Rulebook, version: Version) -> dict[str, Any]:
-    return {
-        "id": version.id,
-        "name": rulebook.name,
-        "in_force_from": version.start,
-        "in_force_to": version.end,
-        "rules_in_force": len(version.rules),
-        "digest": rulebook.digest,
-        "reviewed_through": rulebook.reviewed_through,
-    }
+    key = (rulebook.digest, version.id)
+    return _VERSIONS.get(key) or _VERSIONS.put(
+        key,
+        {
+            "id": version.id,
+            "name": rulebook.name,
+            "in_force_from": version.start,
+            "in_force_to": version.end,
+            "rules_in_force": len(version.rules),
+            "digest": rulebook.digest,
+            "reviewed_through": rulebook.reviewed_through,
+        },
+    )
 
 
 def _notes(order: Order, facts: OrderFacts, rulebook: Rulebook, fees: list[FeeLine]) -> list[str]:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from chipwatch.catalog.classify import Classification
 from chipwatch.rules.model import Outcome
 
 
@@ -68,7 +69,8 @@ class Decision:
     reported_fee_usd: float
     conditions: tuple[Note, ...]
     red_flags: tuple[Note, ...]
-    classification: tuple[dict[str, Any], ...]
+    classification: tuple[Classification, ...]  # one per order item
+    quantities: tuple[int, ...]
     rulebook_version: dict[str, Any]
     screening: dict[str, Any]
     notes: tuple[str, ...]
@@ -79,8 +81,15 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: the shape of ``chipwatch check --json`` and ``POST /v1/check``."""
-        data = asdict(self)
-        data["date"] = self.date.isoformat()
+        data = {key: getattr(self, key) for key in self.__dataclass_fields__}
+        data["jurisdictions"] = {code: asdict(j) for code, j in self.jurisdictions.items()}
+        for key in ("fees", "conditions", "red_flags"):
+            data[key] = [asdict(each) for each in data[key]]
+        data["classification"] = [
+            {**c.to_dict(), "quantity": q}
+            for c, q in zip(self.classification, self.quantities, strict=True)
+        ]
+        data.pop("quantities")
         data["reasons"] = [asdict(r) for r in self.reasons]
         data["fee_basis"] = [
             f"{f.label}: {f.rate:.0%} of {f.basis} ({f.item})" for f in self.fees if f.binding
