@@ -85,9 +85,14 @@ def decision_view(decision: Decision) -> Group:
         items.add_column(column, overflow="fold")
     for c, quantity in zip(decision.classification, decision.quantities, strict=True):
         tpp, pd = c.metrics.tpp, c.metrics.pd
-        items.add_row(c.model_name, str(quantity), c.eccn or "UNKNOWN",
-                      "?" if tpp is None else f"{tpp:,.0f}", "?" if pd is None else f"{pd:.2f}",
-                      c.reason)
+        items.add_row(
+            c.model_name,
+            str(quantity),
+            c.eccn or "UNKNOWN",
+            "?" if tpp is None else f"{tpp:,.0f}",
+            "?" if pd is None else f"{pd:.2f}",
+            c.reason,
+        )
     parts.append(items)
 
     for code, result in decision.jurisdictions.items():

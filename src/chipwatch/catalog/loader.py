@@ -176,11 +176,15 @@ def _model(body: Any, sources: dict[str, Source], at: str, where: str) -> ChipMo
 def _component(body: Any, at: str, where: str) -> Component:
     model = body.get("model") if isinstance(body, dict) else None
     count = body.get("count") if isinstance(body, dict) else None
-    if not isinstance(model, str) or not isinstance(count, int) or isinstance(count, bool) or (
-        count < 1
+    if (
+        not isinstance(model, str)
+        or not isinstance(count, int)
+        or isinstance(count, bool)
+        or (count < 1)
     ):
-        raise InvalidData("each entry needs 'model' and a positive whole 'count'", field=at,
-                          source=where)
+        raise InvalidData(
+            "each entry needs 'model' and a positive whole 'count'", field=at, source=where
+        )
     return Component(model, count)
 
 

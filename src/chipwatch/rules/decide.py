@@ -7,19 +7,29 @@ and names others in ``overrides`` supersedes them for that item (as the 2026 H20
 policy replaced the presumption of denial). A restrictive rule that cannot be evaluated
 because a fact is unknown becomes a hold, never a silent pass. The most restrictive
 outcome wins, per jurisdiction and overall.
+
+Explanations (reasons and their sentences) are immutable and memoised on exactly what
+they depend on, so repeated products, parties and destinations cost a lookup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from chipwatch.errors import InvalidInput
 from chipwatch.orders import Order
 from chipwatch.rules.decision import Decision, FeeLine, JurisdictionResult, Note, Reason
 from chipwatch.rules.facts import OrderFacts
-from chipwatch.rules.model import SEVERITY, Jurisdiction, Outcome, Rule, Rulebook, Version
+from chipwatch.rules.model import (
+    OUTCOMES,
+    SEVERITY,
+    Jurisdiction,
+    Rule,
+    Rulebook,
+    Version,
+)
 
 ENGINE = "chipwatch"
 _MEMO_LIMIT = 65536
@@ -35,24 +45,7 @@ class _Memo(dict[Any, Any]):
         return value
 
 
-_REASONS = _Memo()
-_VERSIONS = _Memo()
-
-
-@dataclass(slots=True)
-class _Tally:
-    """Reasons of one jurisdiction being collected across items."""
-
-    reasons: dict[tuple[str, str | None], Reason] = field(default_factory=dict)
-    subject_items: list[str] = field(default_factory=list)
-
-    def add(self, reason: Reason) -> None:
-        key = (reason.rule_id, reason.superseded_by)
-        known = self.reasons.get(key)
-        if known is None:
-            self.reasons[key] = reason
-        elif reason.items[0] not in known.items:
-            self.reasons[key] = _with_items(known, known.items + reason.items)
+_MEMO = _Memo()
 
 
 def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
@@ -63,7 +56,8 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
             f"{rulebook.covers_from}",
             field="date",
         )
-    tallies = {j.code: _Tally() for j in rulebook.jurisdictions}
+    hits: dict[str, dict[tuple[str, str | None], _Hit]] = {}
+    subject: dict[str, list[str]] = {}
     fees: list[FeeLine] = []
     conditions: dict[tuple[str, str], Note] = {}
     red_flags: dict[str, Note] = {}
@@ -72,10 +66,15 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         for jurisdiction in rulebook.jurisdictions:
             if jurisdiction.subject_when.evaluate(item_facts) is False:
                 continue
-            tally = tallies[jurisdiction.code]
-            tally.subject_items.append(model_id)
-            for rule, superseded_by in _fired(version, jurisdiction, item_facts, tally):
-                tally.add(_reason(rule, model_id, item_facts, superseded_by))
+            code = jurisdiction.code
+            subject.setdefault(code, []).append(model_id)
+            found = hits.setdefault(code, {})
+            for rule, superseded_by in _fired(version, jurisdiction, item_facts, found):
+                hit = found.get((rule.id, superseded_by))
+                if hit is None:
+                    found[(rule.id, superseded_by)] = _Hit(rule, [model_id], item_facts)
+                elif model_id not in hit.items:
+                    hit.items.append(model_id)
                 if superseded_by is not None:
                     continue
                 if rule.fee is not None:
@@ -84,15 +83,16 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
                     conditions.setdefault((rule.id, text), _note(rule, text))
                 if rule.red_flag:
                     red_flags.setdefault(rule.id, _note(rule, rule.text))
-    results = {j.code: _result(j, tallies[j.code], order) for j in rulebook.jurisdictions}
-    outcome: Outcome = max(
-        (r.outcome for r in results.values()), key=SEVERITY.__getitem__, default="allowed"
-    )
+    results = {
+        j.code: _result(j, hits.get(j.code, {}), subject.get(j.code, []), order)
+        for j in rulebook.jurisdictions
+    }
+    worst = max(SEVERITY[r.outcome] for r in results.values())
     binding = [f for f in fees if f.binding]
     return Decision(
         order_id=order.id,
         date=order.date,
-        outcome=outcome,
+        outcome=OUTCOMES[worst],
         jurisdictions=results,
         fee_usd=round(sum(f.amount_usd or 0.0 for f in binding), 2),
         fees=tuple(fees),
@@ -100,7 +100,7 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         conditions=tuple(conditions.values()),
         red_flags=tuple(red_flags.values()),
         classification=facts.classifications,
-        quantities=tuple(line.quantity for line in order.items),
+        quantities=tuple([line.quantity for line in order.items]),
         rulebook_version=_version(rulebook, version),
         screening={
             "performed": facts.screening.performed,
@@ -111,86 +111,119 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
     )
 
 
+@dataclass(slots=True)
+class _Hit:
+    """A rule that fired (or a ready-made reason), and the items it fired for."""
+
+    rule: Rule | Reason
+    items: list[str]
+    facts: Mapping[str, Any]
+
+    def reason(self, superseded_by: str | None) -> Reason:
+        rule = self.rule
+        if isinstance(rule, Reason):
+            return rule if len(self.items) == 1 else rule._replace(items=tuple(self.items))
+        return Reason(
+            rule.id,
+            rule.jurisdiction,
+            rule.effective_outcome,
+            rule.title,
+            rule.text,
+            rule.citation,
+            rule.evidence,
+            rule.instrument.id,
+            tuple(self.items),
+            rule.review_policy,
+            superseded_by,
+            (),
+            rule.when,
+            self.facts,
+        )
+
+
 def _fired(
-    version: Version, jurisdiction: Jurisdiction, item_facts: Mapping[str, Any], tally: _Tally
+    version: Version,
+    jurisdiction: Jurisdiction,
+    item_facts: Mapping[str, Any],
+    found: dict[tuple[str, str | None], _Hit],
 ) -> list[tuple[Rule, str | None]]:
-    fired: list[Rule] = []
+    rules = version.by_jurisdiction.get(jurisdiction.code, ())
+    held, unsure = version.evaluators[jurisdiction.code](item_facts)
+    fired = [rules[i] for i in held]
     unknown: list[Rule] = []
-    for rule in version.by_jurisdiction.get(jurisdiction.code, ()):
-        try:
-            result: bool | None = rule.when.fast(item_facts)
-        except KeyError:
-            result = rule.when.evaluate_slowly(item_facts)
+    for i in unsure:
+        result = rules[i].when.evaluate_slowly(item_facts)
         if result:
-            fired.append(rule)
-        elif result is None and rule.outcome != "allowed":
-            unknown.append(rule)
+            fired.append(rules[i])
+        elif result is None and rules[i].outcome != "allowed":
+            unknown.append(rules[i])
     if unknown:
-        tally.add(_unknown_reason(jurisdiction, unknown, item_facts))
+        reason = _unknown_reason(jurisdiction, unknown, item_facts)
+        hit = found.get((reason.rule_id, None))
+        if hit is None:
+            found[(reason.rule_id, None)] = _Hit(reason, list(reason.items), item_facts)
+        elif reason.items[0] not in hit.items:
+            hit.items.append(reason.items[0])
+    if not any(rule.overrides for rule in fired):
+        return [(rule, None) for rule in fired]
     replaced_by = {target: rule.id for rule in fired for target in rule.overrides}
     return [(rule, replaced_by.get(rule.id)) for rule in fired]
-
-
-def _reason(
-    rule: Rule, model_id: str, item_facts: Mapping[str, Any], superseded_by: str | None
-) -> Reason:
-    key = (rule.id, model_id, superseded_by, rule.when.describe(item_facts))
-    return _REASONS.get(key) or _REASONS.put(
-        key,
-        Reason(
-            rule_id=rule.id,
-            jurisdiction=rule.jurisdiction,
-            outcome=rule.effective_outcome,
-            title=rule.title,
-            text=rule.text,
-            citation=rule.citation,
-            evidence=rule.evidence,
-            instrument=rule.instrument.id,
-            items=(model_id,),
-            review_policy=rule.review_policy,
-            checks=key[3],
-            superseded_by=superseded_by,
-        ),
-    )
 
 
 def _unknown_reason(
     jurisdiction: Jurisdiction, rules: list[Rule], item_facts: Mapping[str, Any]
 ) -> Reason:
-    missing = sorted({c.fact for r in rules for c in r.when.checks(item_facts) if c.result is None})
-    ids = ", ".join(r.id for r in rules)
-    return Reason(
-        rule_id=f"{ENGINE}:facts-unknown",
-        jurisdiction=jurisdiction.code,
-        outcome="hold",
-        title="Cannot evaluate every rule: facts unknown",
-        text=(
-            f"Whether {ids} apply cannot be decided because {', '.join(missing)} "
-            "is unknown. A person must establish the missing facts before this order proceeds."
-        ),
-        citation="chipwatch decision procedure: unknown facts are held, never guessed",
-        evidence="primary_text",
-        instrument=ENGINE,
-        items=(item_facts["item.model"],),
-        checks=tuple(f"{name} = unknown" for name in missing),
-    )
-
-
-def _result(jurisdiction: Jurisdiction, tally: _Tally, order: Order) -> JurisdictionResult:
-    reasons = tuple(tally.reasons.values())
-    if not reasons:
-        subject = bool(tally.subject_items)
-        items = (
-            tuple(dict.fromkeys(tally.subject_items))
-            if subject
-            else tuple(line.model for line in order.items)
+    ids = tuple(r.id for r in rules)
+    missing = tuple(sorted({n for r in rules for n in r.when.facts_used if n not in item_facts}))
+    key = (jurisdiction.code, ids, item_facts["item.model"], missing)
+    reason = _MEMO.get(key)
+    if reason is None:
+        reason = _MEMO.put(
+            key,
+            Reason(
+                rule_id=f"{ENGINE}:facts-unknown",
+                jurisdiction=jurisdiction.code,
+                outcome="hold",
+                title="Cannot evaluate every rule: facts unknown",
+                text=(
+                    f"Whether {', '.join(ids)} apply cannot be decided because "
+                    f"{', '.join(missing)} is unknown. A person must establish the missing "
+                    "facts before this order proceeds."
+                ),
+                citation="chipwatch decision procedure: unknown facts are held, never guessed",
+                evidence="primary_text",
+                instrument=ENGINE,
+                items=(item_facts["item.model"],),
+                fixed_checks=tuple(f"{name} = unknown" for name in missing),
+            ),
         )
-        key = (jurisdiction.code, subject, items)
-        reasons = _REASONS.get(key) or _REASONS.put(key, _synthetic(jurisdiction, subject, items))
-    live = [r.outcome for r in reasons if r.superseded_by is None]
-    outcome: Outcome = max(live, key=SEVERITY.__getitem__, default="allowed")
+    return reason  # type: ignore[no-any-return]
+
+
+def _result(
+    jurisdiction: Jurisdiction,
+    hits: dict[tuple[str, str | None], _Hit],
+    subject_items: list[str],
+    order: Order,
+) -> JurisdictionResult:
+    if hits:
+        reasons = tuple([hit.reason(key[1]) for key, hit in hits.items()])
+    else:
+        items = (
+            tuple(dict.fromkeys(subject_items))
+            if subject_items
+            else tuple([line.model for line in order.items])
+        )
+        key = (jurisdiction.code, bool(subject_items), items)
+        reasons = _MEMO.get(key) or _MEMO.put(
+            key, _synthetic(jurisdiction, bool(subject_items), items)
+        )
+    worst = 0
+    for reason in reasons:
+        if reason.superseded_by is None and SEVERITY[reason.outcome] > worst:
+            worst = SEVERITY[reason.outcome]
     return JurisdictionResult(
-        jurisdiction.code, jurisdiction.name, outcome, bool(tally.subject_items), reasons
+        jurisdiction.code, jurisdiction.name, OUTCOMES[worst], bool(subject_items), reasons
     )
 
 
@@ -248,40 +281,30 @@ def _fee_line(rule: Rule, model_id: str, item_facts: Mapping[str, Any]) -> FeeLi
 
 
 def _note(rule: Rule, text: str) -> Note:
-    return Note(rule.id, rule.jurisdiction, text, rule.citation, rule.evidence)
-
-
-def _with_items(reason: Reason, items: tuple[str, ...]) -> Reason:
-    return Reason(
-        reason.rule_id,
-        reason.jurisdiction,
-        reason.outcome,
-        reason.title,
-        reason.text,
-        reason.citation,
-        reason.evidence,
-        reason.instrument,
-        items,
-        reason.review_policy,
-        reason.checks,
-        reason.superseded_by,
-    )
+    key = ("note", rule.id, text)
+    note = _MEMO.get(key)
+    if note is None:
+        note = _MEMO.put(key, Note(rule.id, rule.jurisdiction, text, rule.citation, rule.evidence))
+    return note  # type: ignore[no-any-return]
 
 
 def _version(rulebook: Rulebook, version: Version) -> dict[str, Any]:
-    key = (rulebook.digest, version.id)
-    return _VERSIONS.get(key) or _VERSIONS.put(
-        key,
-        {
-            "id": version.id,
-            "name": rulebook.name,
-            "in_force_from": version.start,
-            "in_force_to": version.end,
-            "rules_in_force": len(version.rules),
-            "digest": rulebook.digest,
-            "reviewed_through": rulebook.reviewed_through,
-        },
-    )
+    key = ("version", rulebook.digest, version.id)
+    described = _MEMO.get(key)
+    if described is None:
+        described = _MEMO.put(
+            key,
+            {
+                "id": version.id,
+                "name": rulebook.name,
+                "in_force_from": version.start,
+                "in_force_to": version.end,
+                "rules_in_force": len(version.rules),
+                "digest": rulebook.digest,
+                "reviewed_through": rulebook.reviewed_through,
+            },
+        )
+    return dict(described)
 
 
 def _notes(order: Order, facts: OrderFacts, rulebook: Rulebook, fees: list[FeeLine]) -> list[str]:

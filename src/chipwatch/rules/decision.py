@@ -1,17 +1,23 @@
-"""What ``decide`` returns: an outcome per jurisdiction and overall, with every reason."""
+"""What ``decide`` returns: an outcome per jurisdiction and overall, with every reason.
+
+The parts are immutable named tuples: cheap to build on the hot path of ``decide``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from chipwatch.catalog.classify import Classification
+from chipwatch.conditions import Condition
 from chipwatch.rules.model import Outcome
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
+    """Why a jurisdiction reached its outcome: one rule, the items it fired for, and the
+    comparisons behind it (rendered on demand from the condition and the item's facts)."""
+
     rule_id: str
     jurisdiction: str
     outcome: Outcome
@@ -22,21 +28,53 @@ class Reason:
     instrument: str
     items: tuple[str, ...]  # model ids the rule fired for
     review_policy: str | None = None
-    checks: tuple[str, ...] = ()  # the comparisons that made it fire
     superseded_by: str | None = None  # fired, but replaced by a later rule for these items
+    fixed_checks: tuple[str, ...] = ()
+    condition: Condition | None = None
+    facts: Mapping[str, Any] | None = None
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """The comparisons that made the rule fire, as sentences."""
+        if self.condition is None or self.facts is None:
+            return self.fixed_checks
+        return self.condition.describe(self.facts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "jurisdiction": self.jurisdiction,
+            "outcome": self.outcome,
+            "title": self.title,
+            "text": self.text,
+            "citation": self.citation,
+            "evidence": self.evidence,
+            "instrument": self.instrument,
+            "items": list(self.items),
+            "review_policy": self.review_policy,
+            "checks": list(self.checks),
+            "superseded_by": self.superseded_by,
+        }
 
 
-@dataclass(frozen=True, slots=True)
-class JurisdictionResult:
+class JurisdictionResult(NamedTuple):
     code: str
     name: str
     outcome: Outcome
     subject: bool
     reasons: tuple[Reason, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "outcome": self.outcome,
+            "subject": self.subject,
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
 
-@dataclass(frozen=True, slots=True)
-class FeeLine:
+
+class FeeLine(NamedTuple):
     rule_id: str
     label: str
     item: str
@@ -49,8 +87,7 @@ class FeeLine:
     binding: bool  # False for reported arrangements that are not published law
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(NamedTuple):
     rule_id: str
     jurisdiction: str
     text: str
@@ -58,8 +95,7 @@ class Note:
     evidence: str
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     order_id: str
     date: dt.date
     outcome: Outcome
@@ -81,16 +117,16 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: the shape of ``chipwatch check --json`` and ``POST /v1/check``."""
-        data = {key: getattr(self, key) for key in self.__dataclass_fields__}
-        data["jurisdictions"] = {code: asdict(j) for code, j in self.jurisdictions.items()}
+        data = self._asdict()
+        data["jurisdictions"] = {code: j.to_dict() for code, j in self.jurisdictions.items()}
         for key in ("fees", "conditions", "red_flags"):
-            data[key] = [asdict(each) for each in data[key]]
+            data[key] = [each._asdict() for each in data[key]]
         data["classification"] = [
             {**c.to_dict(), "quantity": q}
             for c, q in zip(self.classification, self.quantities, strict=True)
         ]
         data.pop("quantities")
-        data["reasons"] = [asdict(r) for r in self.reasons]
+        data["reasons"] = [r.to_dict() for r in self.reasons]
         data["fee_basis"] = [
             f"{f.label}: {f.rate:.0%} of {f.basis} ({f.item})" for f in self.fees if f.binding
         ]

@@ -18,7 +18,7 @@ from chipwatch.catalog.classify import (
     Paragraph,
     ScheduleVersion,
 )
-from chipwatch.conditions import FactSpec, compile_condition
+from chipwatch.conditions import FactSpec, compile_condition, compile_group
 from chipwatch.errors import InvalidData
 from chipwatch.rules.facts import fact_schema
 from chipwatch.rules.groups import load_groups
@@ -234,7 +234,13 @@ def _versions(name: str, covers_from: dt.date, rules: list[Rule]) -> tuple[Versi
             code: tuple(r for r in active if r.jurisdiction == code)
             for code in {r.jurisdiction for r in rules}
         }
-        versions.append(Version(f"{name}@{start.isoformat()}", start, end, active, grouped))
+        evaluators = {
+            code: compile_group([r.when for r in group], name=f"{name}@{start} {code}")
+            for code, group in grouped.items()
+        }
+        versions.append(
+            Version(f"{name}@{start.isoformat()}", start, end, active, grouped, evaluators)
+        )
     return tuple(versions)
 
 

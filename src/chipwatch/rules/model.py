@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from chipwatch.catalog.classify import ClassificationSchedule
-from chipwatch.conditions import Condition, FactSpec
+from chipwatch.conditions import Condition, Facts, FactSpec, GroupResult
 from chipwatch.rules.groups import CountryGroups
 
 Outcome = Literal["allowed", "license_required", "hold", "prohibited"]
@@ -97,6 +98,7 @@ class Version:
     end: dt.date | None
     rules: tuple[Rule, ...]
     by_jurisdiction: dict[str, tuple[Rule, ...]]
+    evaluators: dict[str, Callable[[Facts], GroupResult]]  # per jurisdiction, compiled
 
 
 @dataclass(frozen=True, slots=True)
