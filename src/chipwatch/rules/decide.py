@@ -8,44 +8,35 @@ policy replaced the presumption of denial). A restrictive rule that cannot be ev
 because a fact is unknown becomes a hold, never a silent pass. The most restrictive
 outcome wins, per jurisdiction and overall.
 
-Explanations (reasons and their sentences) are immutable and memoised on exactly what
-they depend on, so repeated products, parties and destinations cost a lookup.
+The rules of a jurisdiction are tested by one compiled function per rulebook version
+(``conditions.compile_group``); reasons point at their rule and the item's facts, and
+render their sentences only when asked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from chipwatch.errors import InvalidInput
 from chipwatch.orders import Order
-from chipwatch.rules.decision import Decision, FeeLine, JurisdictionResult, Note, Reason
+from chipwatch.rules.decision import Decision, FeeLine, JurisdictionResult, Reason
 from chipwatch.rules.facts import OrderFacts
 from chipwatch.rules.model import (
     OUTCOMES,
     SEVERITY,
     Jurisdiction,
+    Note,
     Rule,
     Rulebook,
-    Version,
+    engine_rule,
 )
 
-ENGINE = "chipwatch"
-_MEMO_LIMIT = 65536
+HOLD = SEVERITY["hold"]
+_UNKNOWN_RULES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Rule] = {}
 
-
-class _Memo(dict[Any, Any]):
-    """A bounded memo for immutable explanation objects (cleared, not evicted, when full)."""
-
-    def put(self, key: Any, value: Any) -> Any:
-        if len(self) >= _MEMO_LIMIT:
-            self.clear()
-        self[key] = value
-        return value
-
-
-_MEMO = _Memo()
+# Per jurisdiction: (rule id, superseded by) -> [rule, items it fired for, first item's facts]
+Hits = dict[tuple[str, str | None], list[Any]]
 
 
 def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
@@ -56,210 +47,148 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
             f"{rulebook.covers_from}",
             field="date",
         )
-    hits: dict[str, dict[tuple[str, str | None], _Hit]] = {}
+    hits: dict[str, Hits] = {}
     subject: dict[str, list[str]] = {}
+    worst: dict[str, int] = {}
     fees: list[FeeLine] = []
-    conditions: dict[tuple[str, str], Note] = {}
-    red_flags: dict[str, Note] = {}
+    conditions: dict[Note, None] = {}
+    red_flags: dict[Note, None] = {}
+    evaluators, by_jurisdiction = version.evaluators, version.by_jurisdiction
     for item_facts in facts.items:
         model_id = item_facts["item.model"]
         for jurisdiction in rulebook.jurisdictions:
-            if jurisdiction.subject_when.evaluate(item_facts) is False:
-                continue
+            try:
+                if not jurisdiction.subject_when.fast(item_facts):
+                    continue
+            except KeyError:
+                if jurisdiction.subject_when.evaluate_slowly(item_facts) is False:
+                    continue
             code = jurisdiction.code
-            subject.setdefault(code, []).append(model_id)
-            found = hits.setdefault(code, {})
-            for rule, superseded_by in _fired(version, jurisdiction, item_facts, found):
-                hit = found.get((rule.id, superseded_by))
-                if hit is None:
-                    found[(rule.id, superseded_by)] = _Hit(rule, [model_id], item_facts)
-                elif model_id not in hit.items:
-                    hit.items.append(model_id)
+            if code in subject:
+                subject[code].append(model_id)
+                found = hits[code]
+            else:
+                subject[code] = [model_id]
+                found = hits[code] = {}
+            rules = by_jurisdiction[code]
+            held, unsure = evaluators[code](item_facts)
+            fired = [rules[i] for i in held]
+            if unsure:
+                settled, held_back = _settle(jurisdiction, [rules[i] for i in unsure], item_facts)
+                fired += settled
+                if held_back is not None:
+                    _hit(found, held_back, None, model_id, None)
+                    worst[code] = max(worst.get(code, 0), HOLD)
+            replaced_by = _overrides(fired) if version.overriding else None
+            for rule in fired:
+                superseded_by = replaced_by.get(rule.id) if replaced_by else None
+                _hit(found, rule, superseded_by, model_id, item_facts)
                 if superseded_by is not None:
                     continue
+                if rule.severity > worst.get(code, 0):
+                    worst[code] = rule.severity
                 if rule.fee is not None:
                     fees.append(_fee_line(rule, model_id, item_facts))
-                for text in rule.conditions:
-                    conditions.setdefault((rule.id, text), _note(rule, text))
-                if rule.red_flag:
-                    red_flags.setdefault(rule.id, _note(rule, rule.text))
+                if rule.condition_notes:
+                    conditions.update(dict.fromkeys(rule.condition_notes))
+                if rule.flag_note is not None:
+                    red_flags[rule.flag_note] = None
     results = {
-        j.code: _result(j, hits.get(j.code, {}), subject.get(j.code, []), order)
+        j.code: _result(j, hits.get(j.code), subject.get(j.code), worst.get(j.code, 0), order)
         for j in rulebook.jurisdictions
     }
-    worst = max(SEVERITY[r.outcome] for r in results.values())
-    binding = [f for f in fees if f.binding]
     return Decision(
         order_id=order.id,
         date=order.date,
-        outcome=OUTCOMES[worst],
+        outcome=OUTCOMES[max(worst.values(), default=0)],
         jurisdictions=results,
-        fee_usd=round(sum(f.amount_usd or 0.0 for f in binding), 2),
+        fee_usd=round(sum(f.amount_usd or 0.0 for f in fees if f.binding), 2),
         fees=tuple(fees),
         reported_fee_usd=round(sum(f.amount_usd or 0.0 for f in fees if not f.binding), 2),
-        conditions=tuple(conditions.values()),
-        red_flags=tuple(red_flags.values()),
+        conditions=tuple(conditions),
+        red_flags=tuple(red_flags),
         classification=facts.classifications,
         quantities=tuple([line.quantity for line in order.items]),
-        rulebook_version=_version(rulebook, version),
-        screening={
-            "performed": facts.screening.performed,
-            "note": facts.screening.note,
-            "list_versions": facts.screening.list_versions,
-        },
-        notes=tuple(_notes(order, facts, rulebook, fees)),
+        rulebook_version=version.summary,
+        screening=facts.screening,
+        notes=_notes(order, facts, rulebook, fees),
     )
 
 
-@dataclass(slots=True)
-class _Hit:
-    """A rule that fired (or a ready-made reason), and the items it fired for."""
-
-    rule: Rule | Reason
-    items: list[str]
-    facts: Mapping[str, Any]
-
-    def reason(self, superseded_by: str | None) -> Reason:
-        rule = self.rule
-        if isinstance(rule, Reason):
-            return rule if len(self.items) == 1 else rule._replace(items=tuple(self.items))
-        return Reason(
-            rule.id,
-            rule.jurisdiction,
-            rule.effective_outcome,
-            rule.title,
-            rule.text,
-            rule.citation,
-            rule.evidence,
-            rule.instrument.id,
-            tuple(self.items),
-            rule.review_policy,
-            superseded_by,
-            (),
-            rule.when,
-            self.facts,
-        )
+def _hit(
+    found: Hits,
+    rule: Rule,
+    superseded_by: str | None,
+    model_id: str,
+    item_facts: Mapping[str, Any] | None,
+) -> None:
+    hit = found.get((rule.id, superseded_by))
+    if hit is None:
+        found[(rule.id, superseded_by)] = [rule, [model_id], item_facts]
+    elif model_id not in hit[1]:
+        hit[1].append(model_id)
 
 
-def _fired(
-    version: Version,
-    jurisdiction: Jurisdiction,
-    item_facts: Mapping[str, Any],
-    found: dict[tuple[str, str | None], _Hit],
-) -> list[tuple[Rule, str | None]]:
-    rules = version.by_jurisdiction.get(jurisdiction.code, ())
-    held, unsure = version.evaluators[jurisdiction.code](item_facts)
-    fired = [rules[i] for i in held]
-    unknown: list[Rule] = []
-    for i in unsure:
-        result = rules[i].when.evaluate_slowly(item_facts)
-        if result:
-            fired.append(rules[i])
-        elif result is None and rules[i].outcome != "allowed":
-            unknown.append(rules[i])
-    if unknown:
-        reason = _unknown_reason(jurisdiction, unknown, item_facts)
-        hit = found.get((reason.rule_id, None))
-        if hit is None:
-            found[(reason.rule_id, None)] = _Hit(reason, list(reason.items), item_facts)
-        elif reason.items[0] not in hit.items:
-            hit.items.append(reason.items[0])
-    if not any(rule.overrides for rule in fired):
-        return [(rule, None) for rule in fired]
-    replaced_by = {target: rule.id for rule in fired for target in rule.overrides}
-    return [(rule, replaced_by.get(rule.id)) for rule in fired]
-
-
-def _unknown_reason(
+def _settle(
     jurisdiction: Jurisdiction, rules: list[Rule], item_facts: Mapping[str, Any]
-) -> Reason:
-    ids = tuple(r.id for r in rules)
-    missing = tuple(sorted({n for r in rules for n in r.when.facts_used if n not in item_facts}))
-    key = (jurisdiction.code, ids, item_facts["item.model"], missing)
-    reason = _MEMO.get(key)
-    if reason is None:
-        reason = _MEMO.put(
-            key,
-            Reason(
-                rule_id=f"{ENGINE}:facts-unknown",
-                jurisdiction=jurisdiction.code,
-                outcome="hold",
-                title="Cannot evaluate every rule: facts unknown",
-                text=(
-                    f"Whether {', '.join(ids)} apply cannot be decided because "
-                    f"{', '.join(missing)} is unknown. A person must establish the missing "
-                    "facts before this order proceeds."
-                ),
-                citation="chipwatch decision procedure: unknown facts are held, never guessed",
-                evidence="primary_text",
-                instrument=ENGINE,
-                items=(item_facts["item.model"],),
-                fixed_checks=tuple(f"{name} = unknown" for name in missing),
-            ),
+) -> tuple[list[Rule], Rule | None]:
+    """Rules whose fast test met an unknown fact, decided in three-valued logic: those that
+    hold fire; restrictive ones that stay unknown become one 'facts unknown' hold rule."""
+    fired: list[Rule] = []
+    unknown: list[Rule] = []
+    for rule in rules:
+        result = rule.when.evaluate_slowly(item_facts)
+        if result:
+            fired.append(rule)
+        elif result is None and rule.outcome != "allowed":
+            unknown.append(rule)
+    if not unknown:
+        return fired, None
+    ids = tuple(r.id for r in unknown)
+    missing = tuple(sorted({n for r in unknown for n in r.when.facts_used if n not in item_facts}))
+    key = (jurisdiction.code, ids, missing)
+    held_back = _UNKNOWN_RULES.get(key)
+    if held_back is None:
+        if len(_UNKNOWN_RULES) > 4096:
+            _UNKNOWN_RULES.clear()
+        held_back = _UNKNOWN_RULES[key] = engine_rule(
+            "facts-unknown",
+            jurisdiction.code,
+            "hold",
+            "Cannot evaluate every rule: facts unknown",
+            f"Whether {', '.join(ids)} apply cannot be decided because {', '.join(missing)} "
+            "is unknown. A person must establish the missing facts before this order proceeds.",
+            "chipwatch decision procedure: unknown facts are held, never guessed",
         )
-    return reason  # type: ignore[no-any-return]
+    return fired, held_back
+
+
+def _overrides(fired: list[Rule]) -> dict[str, str]:
+    """Rule id -> the id of the fired rule that supersedes it for this item."""
+    return {target: rule.id for rule in fired for target in rule.overrides}
 
 
 def _result(
     jurisdiction: Jurisdiction,
-    hits: dict[tuple[str, str | None], _Hit],
-    subject_items: list[str],
+    hits: Hits | None,
+    subject_items: list[str] | None,
+    worst: int,
     order: Order,
 ) -> JurisdictionResult:
     if hits:
-        reasons = tuple([hit.reason(key[1]) for key, hit in hits.items()])
+        reasons = tuple(
+            [
+                Reason(rule, tuple(items), superseded_by, item_facts)
+                for (_, superseded_by), (rule, items, item_facts) in hits.items()
+            ]
+        )
+    elif subject_items:
+        reasons = (Reason(jurisdiction.no_restriction, tuple(dict.fromkeys(subject_items))),)
     else:
-        items = (
-            tuple(dict.fromkeys(subject_items))
-            if subject_items
-            else tuple([line.model for line in order.items])
-        )
-        key = (jurisdiction.code, bool(subject_items), items)
-        reasons = _MEMO.get(key) or _MEMO.put(
-            key, _synthetic(jurisdiction, bool(subject_items), items)
-        )
-    worst = 0
-    for reason in reasons:
-        if reason.superseded_by is None and SEVERITY[reason.outcome] > worst:
-            worst = SEVERITY[reason.outcome]
+        items = tuple([line.model for line in order.items])
+        reasons = (Reason(jurisdiction.not_subject, items),)
     return JurisdictionResult(
         jurisdiction.code, jurisdiction.name, OUTCOMES[worst], bool(subject_items), reasons
-    )
-
-
-def _synthetic(
-    jurisdiction: Jurisdiction, subject: bool, items: tuple[str, ...]
-) -> tuple[Reason, ...]:
-    """The reason given when no rule fired: not subject at all, or no restriction found."""
-    if not subject:
-        return (
-            Reason(
-                rule_id=f"{ENGINE}:not-subject",
-                jurisdiction=jurisdiction.code,
-                outcome="allowed",
-                title="Not subject to this jurisdiction",
-                text=jurisdiction.not_subject_text,
-                citation=jurisdiction.name,
-                evidence="primary_text",
-                instrument=ENGINE,
-                items=items,
-            ),
-        )
-    return (
-        Reason(
-            rule_id=f"{ENGINE}:no-restriction",
-            jurisdiction=jurisdiction.code,
-            outcome="allowed",
-            title="No restriction found",
-            text=(
-                f"No rule of {jurisdiction.name} in force on the order's date restricts "
-                "this order as stated."
-            ),
-            citation=jurisdiction.name,
-            evidence="primary_text",
-            instrument=ENGINE,
-            items=items,
-        ),
     )
 
 
@@ -280,42 +209,14 @@ def _fee_line(rule: Rule, model_id: str, item_facts: Mapping[str, Any]) -> FeeLi
     )
 
 
-def _note(rule: Rule, text: str) -> Note:
-    key = ("note", rule.id, text)
-    note = _MEMO.get(key)
-    if note is None:
-        note = _MEMO.put(key, Note(rule.id, rule.jurisdiction, text, rule.citation, rule.evidence))
-    return note  # type: ignore[no-any-return]
-
-
-def _version(rulebook: Rulebook, version: Version) -> dict[str, Any]:
-    key = ("version", rulebook.digest, version.id)
-    described = _MEMO.get(key)
-    if described is None:
-        described = _MEMO.put(
-            key,
-            {
-                "id": version.id,
-                "name": rulebook.name,
-                "in_force_from": version.start,
-                "in_force_to": version.end,
-                "rules_in_force": len(version.rules),
-                "digest": rulebook.digest,
-                "reviewed_through": rulebook.reviewed_through,
-            },
-        )
-    return dict(described)
-
-
-def _notes(order: Order, facts: OrderFacts, rulebook: Rulebook, fees: list[FeeLine]) -> list[str]:
+def _notes(
+    order: Order, facts: OrderFacts, rulebook: Rulebook, fees: list[FeeLine]
+) -> tuple[str, ...]:
     notes = []
     if not facts.screening.performed and facts.screening.note:
         notes.append(facts.screening.note)
     if order.date > rulebook.reviewed_through:
-        notes.append(
-            f"The rulebook was last reviewed through {rulebook.reviewed_through}; measures "
-            f"taken between then and {order.date} are not in it."
-        )
+        notes.append(rulebook.review_note)
     for cls in facts.classifications:
         if cls.eccn is None:
             notes.append(f"{cls.model_name} could not be classified: {cls.reason}")
@@ -325,4 +226,4 @@ def _notes(order: Order, facts: OrderFacts, rulebook: Rulebook, fees: list[FeeLi
                 f"{line.label} applies to {line.item} but the line has no "
                 "unit_price_usd: the fee cannot be computed."
             )
-    return notes
+    return tuple(notes)

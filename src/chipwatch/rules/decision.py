@@ -7,51 +7,72 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any, NamedTuple
 
 from chipwatch.catalog.classify import Classification
-from chipwatch.conditions import Condition
-from chipwatch.rules.model import Outcome
+from chipwatch.rules.model import Note, Outcome, Rule
+from chipwatch.screening import ScreeningReport
 
 
 class Reason(NamedTuple):
-    """Why a jurisdiction reached its outcome: one rule, the items it fired for, and the
-    comparisons behind it (rendered on demand from the condition and the item's facts)."""
+    """Why a jurisdiction reached its outcome: a rule that fired, the items it fired for, and
+    the comparisons behind it (rendered on demand from the rule's condition and the facts)."""
 
-    rule_id: str
-    jurisdiction: str
-    outcome: Outcome
-    title: str
-    text: str
-    citation: str
-    evidence: str
-    instrument: str
+    rule: Rule
     items: tuple[str, ...]  # model ids the rule fired for
-    review_policy: str | None = None
-    superseded_by: str | None = None  # fired, but replaced by a later rule for these items
-    fixed_checks: tuple[str, ...] = ()
-    condition: Condition | None = None
+    superseded_by: str | None = None  # fired, but replaced by another rule for these items
     facts: Mapping[str, Any] | None = None
+    fixed_checks: tuple[str, ...] = ()
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.rule.jurisdiction
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.rule.effective_outcome
+
+    @property
+    def title(self) -> str:
+        return self.rule.title
+
+    @property
+    def text(self) -> str:
+        return self.rule.text
+
+    @property
+    def citation(self) -> str:
+        return self.rule.citation
+
+    @property
+    def evidence(self) -> str:
+        return self.rule.evidence
 
     @property
     def checks(self) -> tuple[str, ...]:
         """The comparisons that made the rule fire, as sentences."""
-        if self.condition is None or self.facts is None:
+        if self.facts is None:
             return self.fixed_checks
-        return self.condition.describe(self.facts)
+        return self.rule.when.describe(self.facts)
 
     def to_dict(self) -> dict[str, Any]:
+        rule = self.rule
         return {
-            "rule_id": self.rule_id,
-            "jurisdiction": self.jurisdiction,
-            "outcome": self.outcome,
-            "title": self.title,
-            "text": self.text,
-            "citation": self.citation,
-            "evidence": self.evidence,
-            "instrument": self.instrument,
+            "rule_id": rule.id,
+            "jurisdiction": rule.jurisdiction,
+            "outcome": rule.effective_outcome,
+            "title": rule.title,
+            "text": rule.text,
+            "citation": rule.citation,
+            "evidence": rule.evidence,
+            "instrument": rule.instrument.id,
             "items": list(self.items),
-            "review_policy": self.review_policy,
+            "review_policy": rule.review_policy,
             "checks": list(self.checks),
             "superseded_by": self.superseded_by,
         }
@@ -87,14 +108,6 @@ class FeeLine(NamedTuple):
     binding: bool  # False for reported arrangements that are not published law
 
 
-class Note(NamedTuple):
-    rule_id: str
-    jurisdiction: str
-    text: str
-    citation: str
-    evidence: str
-
-
 class Decision(NamedTuple):
     order_id: str
     date: dt.date
@@ -107,8 +120,8 @@ class Decision(NamedTuple):
     red_flags: tuple[Note, ...]
     classification: tuple[Classification, ...]  # one per order item
     quantities: tuple[int, ...]
-    rulebook_version: dict[str, Any]
-    screening: dict[str, Any]
+    rulebook_version: Mapping[str, Any]
+    screening: ScreeningReport
     notes: tuple[str, ...]
 
     @property
@@ -118,6 +131,21 @@ class Decision(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: the shape of ``chipwatch check --json`` and ``POST /v1/check``."""
         data = self._asdict()
+        data["screening"] = {
+            "performed": self.screening.performed,
+            "note": self.screening.note,
+            "list_versions": self.screening.list_versions,
+            "parties": [
+                {
+                    "party": p.party,
+                    "role": p.role,
+                    "lists": sorted(p.lists),
+                    "owner_lists": sorted(p.owner_lists),
+                    "possible_matches": [asdict(m) for m in p.possible_matches],
+                }
+                for p in self.screening.parties
+            ],
+        }
         data["jurisdictions"] = {code: j.to_dict() for code, j in self.jurisdictions.items()}
         for key in ("fees", "conditions", "red_flags"):
             data[key] = [each._asdict() for each in data[key]]
@@ -135,7 +163,7 @@ class Decision(NamedTuple):
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(item) for item in value]

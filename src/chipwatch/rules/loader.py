@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from chipwatch.catalog.classify import (
@@ -80,11 +81,12 @@ def load_rulebook(directory: Path) -> Rulebook:
     _check_references(rules)
     covers_from = _date(head.get("covers_from"), "covers_from", where)
     name = str(_need(head, "name", "name", where))
-    versions = _versions(name, covers_from, rules)
+    reviewed_through = _date(head.get("reviewed_through"), "reviewed_through", where)
+    versions = _versions(name, covers_from, rules, digest.hexdigest()[:16], reviewed_through)
     return Rulebook(
         name=name,
         covers_from=covers_from,
-        reviewed_through=_date(head.get("reviewed_through"), "reviewed_through", where),
+        reviewed_through=reviewed_through,
         digest="sha256:" + digest.hexdigest()[:16],
         jurisdictions=jurisdictions,
         instruments=tuple(instruments),
@@ -217,7 +219,9 @@ def _check_references(rules: list[Rule]) -> None:
                 )
 
 
-def _versions(name: str, covers_from: dt.date, rules: list[Rule]) -> tuple[Version, ...]:
+def _versions(
+    name: str, covers_from: dt.date, rules: list[Rule], digest: str, reviewed_through: dt.date
+) -> tuple[Version, ...]:
     day = dt.timedelta(days=1)
     bounds = {covers_from}
     for rule in rules:
@@ -238,8 +242,18 @@ def _versions(name: str, covers_from: dt.date, rules: list[Rule]) -> tuple[Versi
             code: compile_group([r.when for r in group], name=f"{name}@{start} {code}")
             for code, group in grouped.items()
         }
+        version_id = f"{name}@{start.isoformat()}"
+        summary: dict[str, Any] = {
+            "id": version_id,
+            "name": name,
+            "in_force_from": start,
+            "in_force_to": end,
+            "rules_in_force": len(active),
+            "digest": f"sha256:{digest}",
+            "reviewed_through": reviewed_through,
+        }
         versions.append(
-            Version(f"{name}@{start.isoformat()}", start, end, active, grouped, evaluators)
+            Version(version_id, start, end, active, grouped, evaluators, MappingProxyType(summary))
         )
     return tuple(versions)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Literal, NamedTuple
 
 from chipwatch.catalog.classify import ClassificationSchedule
-from chipwatch.conditions import Condition, Facts, FactSpec, GroupResult
+from chipwatch.conditions import ALWAYS, Condition, Facts, FactSpec, GroupResult
 from chipwatch.rules.groups import CountryGroups
 
 Outcome = Literal["allowed", "license_required", "hold", "prohibited"]
@@ -50,6 +51,16 @@ class Instrument:
     file: str
 
 
+class Note(NamedTuple):
+    """A licence condition or a red flag, with the rule it comes from."""
+
+    rule_id: str
+    jurisdiction: str
+    text: str
+    citation: str
+    evidence: str
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
@@ -69,16 +80,63 @@ class Rule:
     red_flag: bool
     overrides: tuple[str, ...]
     notes: str
+    # Derived in __post_init__, so that deciding reads them instead of recomputing:
+    effective_outcome: Outcome = "allowed"
+    severity: int = 0
+    condition_notes: tuple[Note, ...] = ()
+    flag_note: Note | None = None
 
-    @property
-    def effective_outcome(self) -> Outcome:
-        """A licence requirement with a policy of denial is, in practice, a prohibition."""
-        if self.outcome == "license_required" and self.review_policy == "presumption_of_denial":
-            return "prohibited"
-        return self.outcome
+    def __post_init__(self) -> None:
+        # A licence requirement with a policy of denial is, in practice, a prohibition.
+        denied = self.outcome == "license_required" and (
+            self.review_policy == "presumption_of_denial"
+        )
+        effective: Outcome = "prohibited" if denied else self.outcome
+        note = partial(
+            Note, self.id, self.jurisdiction, citation=self.citation, evidence=self.evidence
+        )
+        object.__setattr__(self, "effective_outcome", effective)
+        object.__setattr__(self, "severity", SEVERITY[effective])
+        object.__setattr__(self, "condition_notes", tuple(note(c) for c in self.conditions))
+        object.__setattr__(self, "flag_note", note(self.text) if self.red_flag else None)
 
     def active_on(self, day: dt.date) -> bool:
         return self.in_force.covers(day) and not any(s.covers(day) for s in self.suspensions)
+
+
+ENGINE = Instrument(
+    id="chipwatch",
+    title="chipwatch decision procedure",
+    citation="chipwatch decision procedure (docs/rulebook.md)",
+    url=None,
+    evidence="primary_text",
+    file="(engine)",
+)
+
+
+def engine_rule(
+    rule_id: str, jurisdiction: str, outcome: Outcome, title: str, text: str, citation: str
+) -> Rule:
+    """A rule of the decision procedure itself (not subject, no restriction, facts unknown)."""
+    return Rule(
+        id=f"chipwatch:{rule_id}",
+        instrument=ENGINE,
+        jurisdiction=jurisdiction,
+        title=title,
+        text=text,
+        citation=citation,
+        evidence="primary_text",
+        in_force=Period(dt.date.min, None),
+        suspensions=(),
+        when=ALWAYS,
+        outcome=outcome,
+        review_policy=None,
+        conditions=(),
+        fee=None,
+        red_flag=False,
+        overrides=(),
+        notes="",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +145,35 @@ class Jurisdiction:
     name: str
     subject_when: Condition
     not_subject_text: str
+    not_subject: Rule = field(init=False)
+    no_restriction: Rule = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "not_subject",
+            engine_rule(
+                "not-subject",
+                self.code,
+                "allowed",
+                "Not subject to this jurisdiction",
+                self.not_subject_text,
+                self.name,
+            ),
+        )
+        object.__setattr__(
+            self,
+            "no_restriction",
+            engine_rule(
+                "no-restriction",
+                self.code,
+                "allowed",
+                "No restriction found",
+                f"No rule of {self.name} in force on the order's date restricts this order as "
+                "stated.",
+                self.name,
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +186,11 @@ class Version:
     rules: tuple[Rule, ...]
     by_jurisdiction: dict[str, tuple[Rule, ...]]
     evaluators: dict[str, Callable[[Facts], GroupResult]]  # per jurisdiction, compiled
+    summary: Mapping[str, Any]  # what a decision records about the version it used (read-only)
+    overriding: bool = field(init=False)  # some rule in force supersedes others
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "overriding", any(rule.overrides for rule in self.rules))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +207,13 @@ class Rulebook:
     groups: CountryGroups
     facts: dict[str, FactSpec]
     starts: tuple[dt.date, ...]  # versions' start dates, for bisection
+
+    @property
+    def review_note(self) -> str:
+        return (
+            f"The rulebook was last reviewed through {self.reviewed_through}: measures "
+            "taken after that date are not in it."
+        )
 
     def version_on(self, day: dt.date) -> Version | None:
         """The rulebook version in force on ``day`` (None before the rulebook's coverage)."""
