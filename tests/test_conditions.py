@@ -191,14 +191,6 @@ def test_no_facts_at_all_is_unknown_unless_the_condition_is_absent() -> None:
     assert not ALWAYS.facts_used
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a fact present with value None is 'unknown' to the tree walk (Leaf.evaluate) "
-        "but a value to the compiled fast path, so Condition.evaluate answers ne -> True, "
-        "eq -> False and raises TypeError for lt/le/gt/ge instead of returning None"
-    ),
-)
 @pytest.mark.parametrize("op", ["eq", "ne", "ge", "not_in"])
 def test_a_fact_given_as_none_is_unknown_like_a_missing_one(op: str) -> None:
     value: Any = [5] if op == "not_in" else 5

@@ -5,9 +5,9 @@ A condition is YAML data, checked against a schema of typed facts and compiled o
     {all: [c, ...]}   {any: [c, ...]}   {not: c}
     {fact: NAME, OP: VALUE}    OP in eq ne in not_in lt le gt ge contains contains_any
 
-``contains`` / ``contains_any`` test a set-valued fact. Facts may be unknown: an unknown
-fact is ABSENT from the mapping (never present as ``None``; the fact builders drop them).
-Evaluation then follows three-valued (Kleene) logic and returns ``None`` for "cannot
+``contains`` / ``contains_any`` test a set-valued fact. Facts may be unknown: absent from
+the mapping (the fact builders drop unknown values; ``evaluate`` also treats ``None`` as
+unknown, the compiled hot path used by ``decide`` relies on absence). Evaluation then follows three-valued (Kleene) logic and returns ``None`` for "cannot
 tell", which callers turn into a hold rather than a guess.
 
 Compilation generates one Python expression per condition (from validated names and
@@ -138,6 +138,8 @@ class Condition:
     )
 
     def evaluate(self, facts: Facts) -> bool | None:
+        if None in [facts.get(name, False) for name in self.facts_used]:
+            return self.evaluate_slowly(facts)  # a fact given as None is unknown, like absent
         try:
             return self.fast(facts)
         except KeyError:
