@@ -77,12 +77,36 @@ def check(
         Path, typer.Argument(help="Order as YAML or JSON; '-' reads stdin.", metavar="ORDER")
     ],
     as_json: JsonFlag = False,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Decide as if the order were dated this day (re-decide under another version).",
+        ),
+    ] = None,
+    timeline: Annotated[
+        bool,
+        typer.Option(
+            "--timeline",
+            help="Re-decide the order under every rulebook version and show how the outcome moved.",
+        ),
+    ] = False,
 ) -> None:
     """Decide an order under the rulebook version in force on its date."""
     if str(order_file) == "-":
         order = parse_order(decode_document(sys.stdin.read(), source="stdin"), source="stdin")
     else:
         order = load_order(order_file)
+    if as_of is not None:
+        order = order.model_copy(update={"date": as_of.date()})
+    if timeline:
+        rows = service.default().timeline(order)
+        if as_json:
+            _print_json({"order_id": order.id, "timeline": rows})
+        else:
+            render.console().print(render.timeline_view(order.id, rows))
+        return
     decision = service.default().check(order)
     if as_json:
         _print_json(decision.to_dict())

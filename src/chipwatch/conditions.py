@@ -7,8 +7,9 @@ A condition is YAML data, checked against a schema of typed facts and compiled o
 
 ``contains`` / ``contains_any`` test a set-valued fact. Facts may be unknown: absent from
 the mapping (the fact builders drop unknown values; ``evaluate`` also treats ``None`` as
-unknown, the compiled hot path used by ``decide`` relies on absence). Evaluation then follows three-valued (Kleene) logic and returns ``None`` for "cannot
-tell", which callers turn into a hold rather than a guess.
+unknown, the compiled hot path used by ``decide`` relies on absence). Evaluation then
+follows three-valued (Kleene) logic and returns ``None`` for "cannot tell", which callers
+turn into a hold rather than a guess.
 
 Compilation generates one Python expression per condition (from validated names and
 constants only), so evaluating a rule is a single function call on the hot path; the slow

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.panel import Panel
@@ -144,6 +146,24 @@ def decision_view(decision: Decision) -> Group:
         parts.append(Text("Notes", style="bold underline"))
         parts.extend(Text(f"• {note}", style="italic") for note in decision.notes)
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def timeline_view(order_id: str, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"{order_id} under every rulebook version", title_justify="left")
+    codes = list(rows[0]["jurisdictions"]) if rows else []
+    for column in ("from", "to", "outcome", *codes, "fee USD", "rules that fired"):
+        table.add_column(column, overflow="fold", no_wrap=column not in ("rules that fired",))
+    for row in rows:
+        mark = " ◀ order" if row["includes_order_date"] else ""
+        table.add_row(
+            row["from"] + mark,
+            row["to"] or "open",
+            outcome(row["outcome"]),
+            *(outcome(row["jurisdictions"][c]) for c in codes),
+            f"{row['fee_usd']:,.2f}",
+            ", ".join(r for r in row["rules"] if not r.startswith("chipwatch:")),
+        )
+    return table
 
 
 def console() -> Console:

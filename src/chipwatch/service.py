@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from chipwatch.catalog.classify import Classification, classify_chip, classify_system
 from chipwatch.catalog.loader import Catalog, load_catalog
@@ -54,6 +55,36 @@ class Chipwatch:
         screening = self.screener.screen(order.parties, order.date)
         facts = build_facts(order, models, classifications, screening, self.rulebook.groups)
         return decide(order, facts, self.rulebook)
+
+    def timeline(self, order: Order) -> list[dict[str, Any]]:
+        """The order re-decided under every rulebook version (only its date is replaced),
+        with consecutive versions that decide it alike merged into one stretch: how its
+        outcome moved as the rules swung."""
+        rows: list[dict[str, Any]] = []
+        for version in self.rulebook.versions:
+            decision = self.check(order.model_copy(update={"date": version.start}))
+            row = {
+                "from": version.start.isoformat(),
+                "to": version.end.isoformat() if version.end else None,
+                "versions": [version.id],
+                "outcome": decision.outcome,
+                "jurisdictions": {c: j.outcome for c, j in decision.jurisdictions.items()},
+                "fee_usd": decision.fee_usd,
+                "rules": sorted({r.rule_id for r in decision.reasons if r.superseded_by is None}),
+            }
+            last = rows[-1] if rows else None
+            if last and all(
+                last[k] == row[k] for k in ("outcome", "jurisdictions", "fee_usd", "rules")
+            ):
+                last["to"] = row["to"]
+                last["versions"].append(version.id)
+            else:
+                rows.append(row)
+        for row in rows:
+            start = dt.date.fromisoformat(str(row["from"]))
+            end = None if row["to"] is None else dt.date.fromisoformat(str(row["to"]))
+            row["includes_order_date"] = start <= order.date and (end is None or order.date <= end)
+        return rows
 
 
 @lru_cache(maxsize=1)

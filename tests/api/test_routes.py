@@ -69,3 +69,9 @@ def test_openapi_documents_the_check_endpoint(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/v1/check" in schema["paths"]
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_timeline(client: TestClient) -> None:
+    rows = client.post("/v1/check/timeline", json=EXAMPLE_ORDER).json()["timeline"]
+    assert rows[-1]["jurisdictions"]["US"] == "license_required"
+    assert rows[0]["jurisdictions"]["US"] == "prohibited"

@@ -54,6 +54,18 @@ def check(order: Annotated[Order, Body(examples=[EXAMPLE_ORDER])]) -> dict[str, 
     return service.default().check(order).to_dict()
 
 
+@router.post(
+    "/check/timeline",
+    summary="Re-decide an order under every rulebook version",
+    responses={422: PROBLEM},
+)
+def timeline(order: Annotated[Order, Body(examples=[EXAMPLE_ORDER])]) -> dict[str, Any]:
+    """Stretches of time over which the order would have been decided alike, with the
+    outcome per jurisdiction, the fee and the rules that fired: how the rules swung.
+    Same as `chipwatch check --timeline --json`."""
+    return {"order_id": order.id, "timeline": service.default().timeline(order)}
+
+
 @router.get(
     "/classify",
     summary="TPP, PD and control class of a model on a date",
