@@ -134,6 +134,7 @@ class Condition:
     tree: Node | None
     fast: Callable[[Facts], bool] = field(repr=False)
     facts_used: tuple[str, ...] = ()
+    kleene: Callable[[Facts], bool | None] | None = field(default=None, repr=False)
     _described: dict[tuple[Any, ...], tuple[str, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -148,6 +149,8 @@ class Condition:
 
     def evaluate_slowly(self, facts: Facts) -> bool | None:
         """Three-valued evaluation, for when a fact the fast path needs is unknown."""
+        if self.kleene is not None:
+            return self.kleene(facts)
         return None if self.tree is None else self.tree.evaluate(facts)
 
     def checks(self, facts: Facts) -> list[Check]:
@@ -227,7 +230,35 @@ def compile_condition(raw: Any, schema: Mapping[str, FactSpec], *, where: str) -
     source = _emit(tree, constants)
     code = compile(f"lambda f, _c=_c: {source}", f"<condition {where}>", "eval")
     fast = eval(code, {"_c": tuple(constants), "__builtins__": {}})
-    return Condition(tree=tree, fast=fast, facts_used=tuple(dict.fromkeys(_facts(tree))))
+    kleene_constants: list[Any] = []
+    kleene_source = _emit_kleene(tree, kleene_constants)
+    code = compile(f"lambda f, _c=_c: {kleene_source}", f"<condition {where} 3v>", "eval")
+    kleene = eval(
+        code, {"_c": tuple(kleene_constants), "__builtins__": {}, "_all": _all, "_any": _any}
+    )
+    return Condition(
+        tree=tree, fast=fast, facts_used=tuple(dict.fromkeys(_facts(tree))), kleene=kleene
+    )
+
+
+def _all(values: tuple[bool | None, ...]) -> bool | None:
+    return False if False in values else None if None in values else True
+
+
+def _any(values: tuple[bool | None, ...]) -> bool | None:
+    return True if True in values else None if None in values else False
+
+
+def _emit_kleene(node: Node, constants: list[Any]) -> str:
+    """Like ``_emit``, in three-valued logic: an absent or None fact makes its test None."""
+    if isinstance(node, Junction):
+        parts = ", ".join(_emit_kleene(part, constants) for part in node.parts)
+        return f"_{node.kind}(({parts},))"
+    if isinstance(node, Negation):
+        inner = _emit_kleene(node.part, constants)
+        return f"(None if (_n := {inner}) is None else not _n)"
+    test = _emit(node, constants).replace(f"f[{node.fact!r}]", "_v", 1)
+    return f"(None if (_v := f.get({node.fact!r})) is None else {test})"
 
 
 def _parse(raw: Any, schema: Mapping[str, FactSpec], where: str) -> Node:

@@ -89,8 +89,8 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
                     worst[code] = rule.severity
                 if rule.fee is not None:
                     fees.append(_fee_line(rule, model_id, item_facts))
-                if rule.condition_notes:
-                    conditions.update(dict.fromkeys(rule.condition_notes))
+                for note in rule.condition_notes:
+                    conditions[note] = None
                 if rule.flag_note is not None:
                     red_flags[rule.flag_note] = None
     results = {
@@ -98,20 +98,20 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         for j in rulebook.jurisdictions
     }
     return Decision(
-        order_id=order.id,
-        date=order.date,
-        outcome=OUTCOMES[max(worst.values(), default=0)],
-        jurisdictions=results,
-        fee_usd=round(sum(f.amount_usd or 0.0 for f in fees if f.binding), 2),
-        fees=tuple(fees),
-        reported_fee_usd=round(sum(f.amount_usd or 0.0 for f in fees if not f.binding), 2),
-        conditions=tuple(conditions),
-        red_flags=tuple(red_flags),
-        classification=facts.classifications,
-        quantities=tuple([line.quantity for line in order.items]),
-        rulebook_version=version.summary,
-        screening=facts.screening,
-        notes=_notes(order, facts, rulebook, fees),
+        order.id,
+        order.date,
+        OUTCOMES[max(worst.values(), default=0)],
+        results,
+        round(sum([f.amount_usd or 0.0 for f in fees if f.binding]), 2) if fees else 0.0,
+        tuple(fees),
+        round(sum([f.amount_usd or 0.0 for f in fees if not f.binding]), 2) if fees else 0.0,
+        tuple(conditions),
+        tuple(red_flags),
+        facts.classifications,
+        tuple([line.quantity for line in order.items]),
+        version.summary,
+        facts.screening,
+        _notes(order, facts, rulebook, fees),
     )
 
 
