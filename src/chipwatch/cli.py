@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.table import Table
 
 from chipwatch import render, service
 from chipwatch.errors import ChipwatchError, InvalidData
@@ -117,58 +116,13 @@ def check(
 @app.command()
 @reports_errors
 def catalog(as_json: JsonFlag = False) -> None:
-    """List the accelerator models chipwatch knows, with their key specs."""
-    cw = service.default()
+    """List the accelerator models chipwatch knows, with their key specs and class today."""
     today = dt.date.today()
-    rows: list[dict[str, Any]] = []
-    for model in cw.catalog.models.values():
-        cls = cw.classify(model, today)
-        rows.append(
-            {
-                "id": model.id,
-                "name": model.name,
-                "vendor": model.vendor,
-                "family": model.family,
-                "kind": model.kind,
-                "market": model.market,
-                "designer_country": model.designer_country,
-                "tpp": cls.metrics.tpp,
-                "pd": cls.metrics.pd,
-                "memory_bandwidth_gbs": model.memory_bandwidth_gbs,
-                "eccn_today": cls.eccn,
-                "confidence": model.confidence,
-                "aliases": list(model.aliases),
-            }
-        )
+    listing = service.default().catalog_listing(today)
     if as_json:
-        _print_json({"version": cw.catalog.version, "digest": cw.catalog.digest, "models": rows})
+        _print_json(listing)
         return
-    table = Table(title=f"Catalog {cw.catalog.version} ({len(rows)} models)")
-    for column in (
-        "id",
-        "name",
-        "vendor",
-        "family",
-        "TPP",
-        "PD",
-        "DRAM GB/s",
-        f"class {today}",
-        "conf.",
-    ):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["id"],
-            r["name"],
-            r["vendor"],
-            r["family"],
-            "?" if r["tpp"] is None else f"{r['tpp']:,.0f}",
-            "?" if r["pd"] is None else f"{r['pd']:.2f}",
-            "?" if r["memory_bandwidth_gbs"] is None else f"{r['memory_bandwidth_gbs']:,.0f}",
-            r["eccn_today"] or "UNKNOWN",
-            r["confidence"],
-        )
-    render.console().print(table)
+    render.console().print(render.catalog_view(listing))
 
 
 @app.command()
@@ -182,71 +136,14 @@ def rules(
     as_json: JsonFlag = False,
 ) -> None:
     """List the rulebook's rules (or versions), with citations and evidence."""
-    book = service.default().rulebook
-    if versions:
-        data: list[dict[str, Any]] = [
-            {
-                "id": v.id,
-                "from": v.start.isoformat(),
-                "to": v.end.isoformat() if v.end else None,
-                "rules": len(v.rules),
-            }
-            for v in book.versions
-        ]
-        if as_json:
-            _print_json({"rulebook": book.name, "digest": book.digest, "versions": data})
-            return
-        table = Table(title=f"Rulebook {book.name} {book.digest}: versions")
-        for column in ("version", "from", "to", "rules in force"):
-            table.add_column(column)
-        for v in data:
-            table.add_row(str(v["id"]), str(v["from"]), str(v["to"] or "open"), str(v["rules"]))
-        render.console().print(table)
-        return
-    chosen = book.rules
-    if on is not None:
-        version = book.version_on(on.date())
-        chosen = version.rules if version else ()
-    data = [
-        {
-            "id": r.id,
-            "jurisdiction": r.jurisdiction,
-            "title": r.title,
-            "outcome": r.effective_outcome,
-            "review_policy": r.review_policy,
-            "effective_from": r.in_force.start.isoformat(),
-            "effective_to": r.in_force.end.isoformat() if r.in_force.end else None,
-            "suspensions": [
-                {
-                    "from": s.start.isoformat(),
-                    "to": s.end.isoformat() if s.end else None,
-                    "citation": s.citation,
-                }
-                for s in r.suspensions
-            ],
-            "citation": r.citation,
-            "evidence": r.evidence,
-            "instrument": r.instrument.id,
-            "text": r.text,
-        }
-        for r in chosen
-    ]
+    cw = service.default()
+    listing = cw.versions_listing() if versions else cw.rules_listing(on.date() if on else None)
     if as_json:
-        _print_json({"rulebook": book.name, "digest": book.digest, "rules": data})
-        return
-    table = Table(title=f"Rulebook {book.name}: {len(data)} rules", show_lines=True)
-    for column in ("rule", "juris.", "in force", "outcome", "title", "citation / evidence"):
-        table.add_column(column, overflow="fold")
-    for r in data:
-        table.add_row(
-            str(r["id"]),
-            str(r["jurisdiction"]),
-            f"{r['effective_from']} → {r['effective_to'] or 'open'}",
-            render.outcome(str(r["outcome"])),
-            str(r["title"]),
-            f"{r['citation']} [{render.EVIDENCE[str(r['evidence'])]}]",
-        )
-    render.console().print(table)
+        _print_json(listing)
+    elif versions:
+        render.console().print(render.versions_view(listing))
+    else:
+        render.console().print(render.rules_view(listing))
 
 
 @app.command()

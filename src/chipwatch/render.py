@@ -166,5 +166,58 @@ def timeline_view(order_id: str, rows: list[dict[str, Any]]) -> Table:
     return table
 
 
+def catalog_view(listing: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"Catalog {listing['version']} ({len(listing['models'])} models), "
+        f"classified on {listing['classified_on']}"
+    )
+    for column in ("id", "name", "vendor", "family", "TPP", "PD", "DRAM GB/s", "class", "conf."):
+        table.add_column(column, overflow="fold")
+    for m in listing["models"]:
+        table.add_row(
+            m["id"],
+            m["name"],
+            m["vendor"],
+            m["family"],
+            _number(m["tpp"], ",.0f"),
+            _number(m["pd"], ".2f"),
+            _number(m["memory_bandwidth_gbs"], ",.0f"),
+            m["eccn"] or "UNKNOWN",
+            m["confidence"],
+        )
+    return table
+
+
+def rules_view(listing: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"Rulebook {listing['rulebook']}: {len(listing['rules'])} rules", show_lines=True
+    )
+    for column in ("rule", "juris.", "in force", "outcome", "title", "citation / evidence"):
+        table.add_column(column, overflow="fold")
+    for r in listing["rules"]:
+        table.add_row(
+            r["id"],
+            r["jurisdiction"],
+            f"{r['effective_from']} → {r['effective_to'] or 'open'}",
+            outcome(r["outcome"]),
+            r["title"],
+            f"{r['citation']} [{EVIDENCE[r['evidence']]}]",
+        )
+    return table
+
+
+def versions_view(listing: dict[str, Any]) -> Table:
+    table = Table(title=f"Rulebook {listing['rulebook']} {listing['digest']}: versions")
+    for column in ("version", "from", "to", "rules in force"):
+        table.add_column(column)
+    for v in listing["versions"]:
+        table.add_row(v["id"], v["from"], v["to"] or "open", str(len(v["rules"])))
+    return table
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "?" if value is None else format(value, spec)
+
+
 def console() -> Console:
     return Console(soft_wrap=False)

@@ -56,6 +56,73 @@ class Chipwatch:
         facts = build_facts(order, models, classifications, screening, self.rulebook.groups)
         return decide(order, facts, self.rulebook)
 
+    def rules_listing(self, on: dt.date | None = None) -> dict[str, Any]:
+        """The rulebook's rules (those in force ``on`` a day, if given), citations included."""
+        book = self.rulebook
+        chosen = book.rules
+        if on is not None:
+            version = book.version_on(on)
+            chosen = version.rules if version else ()
+        return {
+            "rulebook": book.name,
+            "digest": book.digest,
+            "reviewed_through": book.reviewed_through.isoformat(),
+            "rules": [rule.to_dict() for rule in chosen],
+        }
+
+    def versions_listing(self) -> dict[str, Any]:
+        book = self.rulebook
+        return {
+            "rulebook": book.name,
+            "digest": book.digest,
+            "reviewed_through": book.reviewed_through.isoformat(),
+            "versions": [
+                {
+                    "id": v.id,
+                    "from": v.start.isoformat(),
+                    "to": v.end.isoformat() if v.end else None,
+                    "rules": [r.id for r in v.rules],
+                }
+                for v in book.versions
+            ],
+        }
+
+    def catalog_listing(self, on: dt.date) -> dict[str, Any]:
+        """Every model with its specs, sources and its class ``on`` a day."""
+        models = []
+        for m in self.catalog.models.values():
+            cls = self.classify(m, on)
+            models.append(
+                {
+                    "id": m.id,
+                    "name": m.name,
+                    "vendor": m.vendor,
+                    "family": m.family,
+                    "kind": m.kind,
+                    "market": m.market,
+                    "designer_country": m.designer_country,
+                    "fab_country": m.fab_country,
+                    "aliases": list(m.aliases),
+                    "dense_tops": m.dense_tops,
+                    "die_area_mm2": m.die_area_mm2,
+                    "memory_bandwidth_gbs": m.memory_bandwidth_gbs,
+                    "interconnect_gbs": m.interconnect_gbs,
+                    "tpp": cls.metrics.tpp,
+                    "pd": cls.metrics.pd,
+                    "eccn": cls.eccn,
+                    "confidence": m.confidence,
+                    "sources": {k: list(v) for k, v in m.sources.items()},
+                    "unknown": m.unknown,
+                    "contains": [{"model": c.model, "count": c.count} for c in m.contains],
+                }
+            )
+        return {
+            "version": self.catalog.version,
+            "digest": self.catalog.digest,
+            "classified_on": on.isoformat(),
+            "models": models,
+        }
+
     def timeline(self, order: Order) -> list[dict[str, Any]]:
         """The order re-decided under every rulebook version (only its date is replaced),
         with consecutive versions that decide it alike merged into one stretch: how its

@@ -80,31 +80,12 @@ def classify(
 
 
 @router.get("/catalog", summary="Accelerator models and their specs, with sources")
-def catalog() -> dict[str, Any]:
-    cat = service.default().catalog
-    models = [
-        {
-            "id": m.id,
-            "name": m.name,
-            "vendor": m.vendor,
-            "family": m.family,
-            "kind": m.kind,
-            "market": m.market,
-            "designer_country": m.designer_country,
-            "fab_country": m.fab_country,
-            "aliases": list(m.aliases),
-            "dense_tops": m.dense_tops,
-            "die_area_mm2": m.die_area_mm2,
-            "memory_bandwidth_gbs": m.memory_bandwidth_gbs,
-            "interconnect_gbs": m.interconnect_gbs,
-            "confidence": m.confidence,
-            "sources": {k: list(v) for k, v in m.sources.items()},
-            "unknown": m.unknown,
-            "contains": [{"model": c.model, "count": c.count} for c in m.contains],
-        }
-        for m in cat.models.values()
-    ]
-    return {"version": cat.version, "digest": cat.digest, "models": models}
+def catalog(
+    on: Annotated[
+        dt.date | None, Query(description="Classify on this date (default: today)")
+    ] = None,
+) -> dict[str, Any]:
+    return service.default().catalog_listing(on or dt.date.today())
 
 
 @router.get(
@@ -112,21 +93,7 @@ def catalog() -> dict[str, Any]:
     summary="The rulebook's versions: stretches of time with the same rules in force",
 )
 def versions() -> dict[str, Any]:
-    book = service.default().rulebook
-    return {
-        "rulebook": book.name,
-        "digest": book.digest,
-        "reviewed_through": book.reviewed_through.isoformat(),
-        "versions": [
-            {
-                "id": v.id,
-                "from": v.start.isoformat(),
-                "to": v.end.isoformat() if v.end else None,
-                "rules": [r.id for r in v.rules],
-            }
-            for v in book.versions
-        ],
-    }
+    return service.default().versions_listing()
 
 
 @router.get(
@@ -135,41 +102,4 @@ def versions() -> dict[str, Any]:
     responses={422: PROBLEM},
 )
 def rules(on: dt.date | None = None) -> dict[str, Any]:
-    book = service.default().rulebook
-    chosen = book.rules
-    if on is not None:
-        version = book.version_on(on)
-        chosen = version.rules if version else ()
-    return {
-        "rulebook": book.name,
-        "digest": book.digest,
-        "rules": [
-            {
-                "id": r.id,
-                "jurisdiction": r.jurisdiction,
-                "title": r.title,
-                "text": r.text,
-                "outcome": r.effective_outcome,
-                "review_policy": r.review_policy,
-                "effective_from": r.in_force.start.isoformat(),
-                "effective_to": r.in_force.end.isoformat() if r.in_force.end else None,
-                "suspensions": [
-                    {
-                        "from": s.start.isoformat(),
-                        "to": s.end.isoformat() if s.end else None,
-                        "citation": s.citation,
-                    }
-                    for s in r.suspensions
-                ],
-                "citation": r.citation,
-                "evidence": r.evidence,
-                "instrument": r.instrument.id,
-                "conditions": list(r.conditions),
-                "red_flag": r.red_flag,
-                "fee": None
-                if r.fee is None
-                else {"rate": r.fee.rate, "label": r.fee.label, "basis": r.fee.basis},
-            }
-            for r in chosen
-        ],
-    }
+    return service.default().rules_listing(on)

@@ -100,6 +100,37 @@ class Rule:
         object.__setattr__(self, "condition_notes", tuple(note(c) for c in self.conditions))
         object.__setattr__(self, "flag_note", note(self.text) if self.red_flag else None)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as the CLI (`rules --json`) and the API (`/v1/rules`) list it."""
+        return {
+            "id": self.id,
+            "jurisdiction": self.jurisdiction,
+            "title": self.title,
+            "text": self.text,
+            "outcome": self.effective_outcome,
+            "review_policy": self.review_policy,
+            "effective_from": self.in_force.start.isoformat(),
+            "effective_to": self.in_force.end.isoformat() if self.in_force.end else None,
+            "suspensions": [
+                {
+                    "from": s.start.isoformat(),
+                    "to": s.end.isoformat() if s.end else None,
+                    "citation": s.citation,
+                }
+                for s in self.suspensions
+            ],
+            "citation": self.citation,
+            "evidence": self.evidence,
+            "instrument": self.instrument.id,
+            "conditions": list(self.conditions),
+            "red_flag": self.red_flag,
+            "overrides": list(self.overrides),
+            "notes": self.notes,
+            "fee": None
+            if self.fee is None
+            else {"rate": self.fee.rate, "label": self.fee.label, "basis": self.fee.basis},
+        }
+
     def active_on(self, day: dt.date) -> bool:
         return self.in_force.covers(day) and not any(s.covers(day) for s in self.suspensions)
 
