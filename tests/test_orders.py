@@ -104,3 +104,9 @@ def test_unreadable_documents_are_rejected(tmp_path: Path, text: str, problem: s
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="cannot read"):
         load_order(tmp_path / "nope.yaml")
+
+
+def test_a_single_problem_names_its_field_once() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_order(with_change("items.0.quantity", 0))
+    assert str(caught.value).count("items.0.quantity") == 1

@@ -35,9 +35,13 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except ChipwatchError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            for extra in exc.errors[1:]:
-                typer.echo(f"error: {extra['field']}: {extra['problem']}", err=True)
+            if len(exc.errors) > 1:
+                where = f"{exc.source}: " if exc.source else ""
+                typer.echo(f"error: {where}{len(exc.errors)} problems", err=True)
+                for each in exc.errors:
+                    typer.echo(f"error: {each['field']}: {each['problem']}", err=True)
+            else:
+                typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1 if isinstance(exc, InvalidData) else 2) from None
 
     return wrapper

@@ -55,6 +55,21 @@ class InvalidInput(ChipwatchError):
     status = 422
     title = "Invalid input"
 
+    @classmethod
+    def from_errors(
+        cls, errors: list[dict[str, str]], *, source: str | None = None
+    ) -> InvalidInput:
+        """One error per problem found, each naming its field."""
+        if len(errors) == 1:
+            return cls(errors[0]["problem"], field=errors[0]["field"], source=source)
+        summary = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
+        return cls(
+            f"{len(errors)} problems: {summary}",
+            field=errors[0]["field"],
+            source=source,
+            errors=errors,
+        )
+
 
 class NotFound(ChipwatchError):
     status = 404

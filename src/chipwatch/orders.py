@@ -92,10 +92,7 @@ def parse_order(data: Any, *, source: str | None = None) -> Order:
             }
             for err in exc.errors()
         ]
-        summary = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
-        raise InvalidInput(
-            summary, field=errors[0]["field"], source=source, errors=errors
-        ) from None
+        raise InvalidInput.from_errors(errors, source=source) from None
 
 
 def load_order(path: Path) -> Order:

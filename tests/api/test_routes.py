@@ -75,3 +75,11 @@ def test_timeline(client: TestClient) -> None:
     rows = client.post("/v1/check/timeline", json=EXAMPLE_ORDER).json()["timeline"]
     assert rows[-1]["jurisdictions"]["US"] == "license_required"
     assert rows[0]["jurisdictions"]["US"] == "prohibited"
+
+
+def test_malformed_json_is_a_problem_about_the_body(client: TestClient) -> None:
+    response = client.post(
+        "/v1/check", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"

@@ -403,3 +403,25 @@ def test_decision_records_the_rulebook_version_in_force() -> None:
     assert after.rulebook_version["in_force_from"] == dt.date(2026, 1, 15)
     assert before.jurisdictions["US"].outcome == "prohibited"
     assert after.jurisdictions["US"].outcome == "license_required"
+
+
+def test_unknown_facts_reason_names_the_missing_facts() -> None:
+    decision = _decide(order("2025-05-01", "MI308X"))
+    held = [r for r in decision.reasons if r.rule_id == "chipwatch:facts-unknown"]
+    assert held and "item.eccn = unknown" in held[0].checks
+    assert "item.eccn" in held[0].text
+
+
+def test_reasons_name_catalog_ids_and_fees_are_floats() -> None:
+    decision = _decide(order("2026-03-01", "Ascend 910C", ship_from="CN"))
+    not_subject = decision.jurisdictions["US"].reasons[0]
+    assert not_subject.rule_id == "chipwatch:not-subject"
+    assert not_subject.items == ("huawei-ascend-910c",)
+    assert isinstance(decision.fee_usd, float) and isinstance(decision.reported_fee_usd, float)
+
+
+def test_fired_reasons_explain_their_comparisons() -> None:
+    decision = _decide(order("2026-02-10", "H200"))
+    zone = next(r for r in decision.reasons if r.rule_id == "US-2026-H200-CASE-BY-CASE")
+    assert "item.tpp = 15832; < 21000? yes" in zone.checks
+    assert "item.memory_bandwidth_gbs = 4800; < 6500? yes" in zone.checks

@@ -37,10 +37,16 @@ def add_rule(book: Path, outcome: str = "hold", extra: str = "", file: str = "")
 
 
 BROKEN = [
-    ("reported_guidance_cannot_prohibit", dict(outcome="prohibited",
-     file="cn-import-procurement-measures.yaml"), "reported guidance is not law"),
-    ("review_policy_needs_license_required",
-     dict(outcome="hold", extra="    review_policy: case_by_case\n"), "review_policy"),
+    (
+        "reported_guidance_cannot_prohibit",
+        dict(outcome="prohibited", file="cn-import-procurement-measures.yaml"),
+        "reported guidance is not law",
+    ),
+    (
+        "review_policy_needs_license_required",
+        dict(outcome="hold", extra="    review_policy: case_by_case\n"),
+        "review_policy",
+    ),
     ("unknown_outcome", dict(outcome="maybe"), "must be one of"),
     ("ends_before_it_starts", dict(extra="    effective_to: 2023-01-01\n"), "ends before"),
     ("overrides_unknown_rule", dict(extra="    overrides: [NO-SUCH-RULE]\n"), "NO-SUCH-RULE"),
@@ -64,24 +70,28 @@ def test_broken_rule_is_rejected_naming_file_rule_and_field(
 @pytest.mark.parametrize(
     ("condition", "message"),
     [
-        ('{fact: item.colour, eq: red}', "unknown fact 'item.colour'"),
-        ('{fact: order.end_use, eq: conquest}', "'conquest' is not a value of 'order.end_use'"),
+        ("{fact: item.colour, eq: red}", "unknown fact 'item.colour'"),
+        ("{fact: order.end_use, eq: conquest}", "'conquest' is not a value of 'order.end_use'"),
         ('{fact: destination.groups, contains: "D5"}', "'D5' is not a value"),
         ('{fact: item.tpp, ge: "a lot"}', "takes a number"),
-        ('{fact: item.tpp, contains: 5}', "not a set"),
-        ('{fact: item.tpp, ge: 1, lt: 2}', "exactly one operator"),
-        ('{all: []}', "non-empty list"),
+        ("{fact: item.tpp, contains: 5}", "not a set"),
+        ("{fact: item.tpp, ge: 1, lt: 2}", "exactly one operator"),
+        ("{all: []}", "non-empty list"),
     ],
 )
 def test_broken_condition_is_rejected_with_its_path(
     book: Path, condition: str, message: str
 ) -> None:
     path = book / "instruments" / "us-know-your-customer.yaml"
-    path.write_text(path.read_text().replace(
-        "    when:\n      all:\n        - {fact: item.eccn, in: "
-        '["3A090", "4A090", "3A090.a", "3A090.b", "4A090.a", "4A090.b"]}\n'
-        "        - {fact: order.end_use, eq: unknown}",
-        f"    when: {condition}", 1))
+    path.write_text(
+        path.read_text().replace(
+            "    when:\n      all:\n        - {fact: item.eccn, in: "
+            '["3A090", "4A090", "3A090.a", "3A090.b", "4A090.a", "4A090.b"]}\n'
+            "        - {fact: order.end_use, eq: unknown}",
+            f"    when: {condition}",
+            1,
+        )
+    )
     with pytest.raises(InvalidData) as caught:
         load_rulebook(book)
     assert message in str(caught.value)
@@ -129,8 +139,9 @@ def test_every_model_a_rule_names_is_in_the_catalog() -> None:
     for rule in cw.rulebook.rules:
         for check in rule.when.checks({}):
             if check.fact == "item.model":
-                names = check.expected if isinstance(check.expected, frozenset) else {
-                    check.expected}
+                names = (
+                    check.expected if isinstance(check.expected, frozenset) else {check.expected}
+                )
                 assert set(names) <= set(cw.catalog.models), rule.id
 
 
@@ -138,3 +149,50 @@ def test_reported_guidance_never_produces_a_legal_outcome() -> None:
     for rule in service.default().rulebook.rules:
         if rule.evidence == "reported_guidance":
             assert rule.effective_outcome in ("allowed", "hold"), rule.id
+
+
+def test_misspelt_rule_key_is_rejected(book: Path) -> None:
+    add_rule(book, extra="    efective_to: 2025-01-01\n")
+    with pytest.raises(InvalidData, match="unknown key\\(s\\) efective_to"):
+        load_rulebook(book)
+
+
+def test_suspension_ending_before_it_starts_is_rejected(book: Path) -> None:
+    add_rule(book, extra="    suspensions: [{from: 2025-01-01, to: 2024-01-01, citation: x}]\n")
+    with pytest.raises(InvalidData, match="ends before it starts"):
+        load_rulebook(book)
+
+
+def test_quoted_iso_dates_are_accepted(book: Path) -> None:
+    add_rule(book, extra='    effective_to: "2025-01-01"\n')
+    rule = load_rulebook(book).rule("TEST-RULE")
+    assert rule is not None and rule.in_force.end == dt.date(2025, 1, 1)
+
+
+def test_a_jurisdiction_without_rules_decides_allowed(book: Path) -> None:
+    head = book / "rulebook.yaml"
+    head.write_text(
+        head.read_text()
+        + """
+  EU:
+    name: "European Union (test)"
+    subject_when: {fact: order.ship_to, eq: DE}
+"""
+    )
+    cw = service.Chipwatch(service.default().catalog, load_rulebook(book))
+    from chipwatch.orders import parse_order
+
+    decision = cw.check(
+        parse_order(
+            {
+                "id": "x",
+                "date": "2026-02-10",
+                "ship_from": "US",
+                "ship_to": {"country": "DE"},
+                "end_use": "research",
+                "items": [{"model": "H100", "quantity": 1}],
+                "parties": [{"role": "end_user", "name": "A", "country": "DE"}],
+            }
+        )
+    )
+    assert decision.jurisdictions["EU"].outcome == "allowed"

@@ -24,10 +24,12 @@ def install(app: FastAPI) -> None:
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = []
         for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                errors.append({"field": "body", "problem": f"not valid JSON: {err.get('msg')}"})
+                continue
             loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query")]
             message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             errors.append({"field": ".".join(loc) or "body", "problem": message})
-        summary = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
-        return problem_response(
-            InvalidInput(summary, field=errors[0]["field"] if errors else None, errors=errors)
-        )
+        if not errors:
+            errors = [{"field": "body", "problem": "invalid request"}]
+        return problem_response(InvalidInput.from_errors(errors))

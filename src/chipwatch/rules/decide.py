@@ -33,9 +33,12 @@ from chipwatch.rules.model import (
 )
 
 HOLD = SEVERITY["hold"]
-_UNKNOWN_RULES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Rule] = {}
+_UNKNOWN_RULES: dict[
+    tuple[str, tuple[str, ...], tuple[str, ...]], tuple[Rule, tuple[str, ...]]
+] = {}
 
-# Per jurisdiction: (rule id, superseded by) -> [rule, items it fired for, first item's facts]
+# Per jurisdiction: (rule id, superseded by) ->
+#   [rule, items it fired for, first item's facts, fixed check sentences]
 Hits = dict[tuple[str, str | None], list[Any]]
 
 
@@ -70,14 +73,16 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
             else:
                 subject[code] = [model_id]
                 found = hits[code] = {}
-            rules = by_jurisdiction[code]
+            rules = by_jurisdiction.get(code)
+            if not rules:
+                continue
             held, unsure = evaluators[code](item_facts)
             fired = [rules[i] for i in held]
             if unsure:
                 settled, held_back = _settle(jurisdiction, [rules[i] for i in unsure], item_facts)
                 fired += settled
                 if held_back is not None:
-                    _hit(found, held_back, None, model_id, None)
+                    _hit(found, held_back[0], None, model_id, None, held_back[1])
                     worst[code] = max(worst.get(code, 0), HOLD)
             replaced_by = _overrides(fired) if version.overriding else None
             for rule in fired:
@@ -93,8 +98,9 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
                     conditions[note] = None
                 if rule.flag_note is not None:
                     red_flags[rule.flag_note] = None
+    model_ids = tuple([item["item.model"] for item in facts.items])
     results = {
-        j.code: _result(j, hits.get(j.code), subject.get(j.code), worst.get(j.code, 0), order)
+        j.code: _result(j, hits.get(j.code), subject.get(j.code), worst.get(j.code, 0), model_ids)
         for j in rulebook.jurisdictions
     }
     return Decision(
@@ -102,9 +108,9 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         order.date,
         OUTCOMES[max(worst.values(), default=0)],
         results,
-        round(sum([f.amount_usd or 0.0 for f in fees if f.binding]), 2) if fees else 0.0,
+        round(sum([f.amount_usd or 0.0 for f in fees if f.binding], 0.0), 2),
         tuple(fees),
-        round(sum([f.amount_usd or 0.0 for f in fees if not f.binding]), 2) if fees else 0.0,
+        round(sum([f.amount_usd or 0.0 for f in fees if not f.binding], 0.0), 2),
         tuple(conditions),
         tuple(red_flags),
         facts.classifications,
@@ -121,17 +127,18 @@ def _hit(
     superseded_by: str | None,
     model_id: str,
     item_facts: Mapping[str, Any] | None,
+    fixed_checks: tuple[str, ...] = (),
 ) -> None:
     hit = found.get((rule.id, superseded_by))
     if hit is None:
-        found[(rule.id, superseded_by)] = [rule, [model_id], item_facts]
+        found[(rule.id, superseded_by)] = [rule, [model_id], item_facts, fixed_checks]
     elif model_id not in hit[1]:
         hit[1].append(model_id)
 
 
 def _settle(
     jurisdiction: Jurisdiction, rules: list[Rule], item_facts: Mapping[str, Any]
-) -> tuple[list[Rule], Rule | None]:
+) -> tuple[list[Rule], tuple[Rule, tuple[str, ...]] | None]:
     """Rules whose fast test met an unknown fact, decided in three-valued logic: those that
     hold fire; restrictive ones that stay unknown become one 'facts unknown' hold rule."""
     fired: list[Rule] = []
@@ -151,7 +158,7 @@ def _settle(
     if held_back is None:
         if len(_UNKNOWN_RULES) > 4096:
             _UNKNOWN_RULES.clear()
-        held_back = _UNKNOWN_RULES[key] = engine_rule(
+        rule = engine_rule(
             "facts-unknown",
             jurisdiction.code,
             "hold",
@@ -160,6 +167,7 @@ def _settle(
             "is unknown. A person must establish the missing facts before this order proceeds.",
             "chipwatch decision procedure: unknown facts are held, never guessed",
         )
+        held_back = _UNKNOWN_RULES[key] = (rule, tuple(f"{name} = unknown" for name in missing))
     return fired, held_back
 
 
@@ -173,20 +181,19 @@ def _result(
     hits: Hits | None,
     subject_items: list[str] | None,
     worst: int,
-    order: Order,
+    model_ids: tuple[str, ...],
 ) -> JurisdictionResult:
     if hits:
         reasons = tuple(
             [
-                Reason(rule, tuple(items), superseded_by, item_facts)
-                for (_, superseded_by), (rule, items, item_facts) in hits.items()
+                Reason(rule, tuple(items), superseded_by, item_facts, fixed)
+                for (_, superseded_by), (rule, items, item_facts, fixed) in hits.items()
             ]
         )
     elif subject_items:
         reasons = (Reason(jurisdiction.no_restriction, tuple(dict.fromkeys(subject_items))),)
     else:
-        items = tuple([line.model for line in order.items])
-        reasons = (Reason(jurisdiction.not_subject, items),)
+        reasons = (Reason(jurisdiction.not_subject, model_ids),)
     return JurisdictionResult(
         jurisdiction.code, jurisdiction.name, OUTCOMES[worst], bool(subject_items), reasons
     )

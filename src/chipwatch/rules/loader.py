@@ -37,6 +37,29 @@ from chipwatch.rules.model import (
 from chipwatch.yamlio import YAMLError, load_yaml
 
 POLICIES = ("presumption_of_denial", "case_by_case", "presumption_of_approval")
+RULE_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "text",
+        "jurisdiction",
+        "effective_from",
+        "effective_to",
+        "suspensions",
+        "citation",
+        "evidence",
+        "when",
+        "outcome",
+        "review_policy",
+        "conditions",
+        "fee",
+        "red_flag",
+        "overrides",
+        "notes",
+    }
+)
+FILE_KEYS = frozenset({"instrument", "rules", "jurisdiction", "effective_from", "effective_to"})
+INSTRUMENT_KEYS = frozenset({"id", "title", "citation", "url", "evidence"})
 NOT_LAW_OUTCOMES = ("allowed", "hold")  # all that reported guidance may produce
 
 
@@ -104,7 +127,9 @@ def _instrument_file(
 ) -> tuple[Instrument, list[Rule]]:
     where = f"instruments/{path.name}"
     raw = _read(path)
+    _known_keys(raw, FILE_KEYS, "the file", where)
     head = _mapping(raw, "instrument", where)
+    _known_keys(head, INSTRUMENT_KEYS, "instrument", where)
     evidence = _evidence(head.get("evidence"), "instrument.evidence", where)
     instrument = Instrument(
         id=str(_need(head, "id", "instrument.id", where)),
@@ -136,6 +161,7 @@ def _rule(
     if not isinstance(body, dict) or not body.get("id"):
         raise InvalidData("a rule needs an 'id'", field=f"rules[{index}]", source=where)
     at = f"rule {body['id']}"
+    _known_keys(body, RULE_KEYS, at, where)
     jurisdiction = str(body.get("jurisdiction", defaults.get("jurisdiction", "")))
     if jurisdiction not in jurisdictions:
         raise InvalidData(
@@ -299,12 +325,23 @@ def _schedule(raw: dict[str, Any]) -> ClassificationSchedule:
 def _suspension(body: Any, at: str, where: str) -> Period:
     if not isinstance(body, dict):
         raise InvalidData("a suspension needs 'from', 'to' and 'citation'", field=at, source=where)
-    end = body.get("to")
-    return Period(
-        _date(body.get("from"), f"{at}.from", where),
-        None if end is None else _date(end, f"{at}.to", where),
-        str(_need(body, "citation", f"{at}.citation", where)),
-    )
+    _known_keys(body, frozenset({"from", "to", "citation"}), at, where)
+    start = _date(body.get("from"), f"{at}.from", where)
+    end = None if body.get("to") is None else _date(body["to"], f"{at}.to", where)
+    if end is not None and end < start:
+        raise InvalidData("ends before it starts", field=f"{at}.to", source=where)
+    return Period(start, end, str(_need(body, "citation", f"{at}.citation", where)))
+
+
+def _known_keys(body: dict[str, Any], allowed: frozenset[str], at: str, where: str) -> None:
+    """A misspelt key (efective_to) must not silently leave a rule in force for ever."""
+    unknown = sorted(str(key) for key in body if key not in allowed)
+    if unknown:
+        raise InvalidData(
+            f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}",
+            field=at,
+            source=where,
+        )
 
 
 def _fee(body: Any, at: str, where: str) -> Fee | None:
@@ -331,6 +368,11 @@ def _evidence(value: Any, at: str, where: str) -> Any:
 def _date(value: Any, at: str, where: str) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     raise InvalidData(f"needs a date (YYYY-MM-DD), got {value!r}", field=at, source=where)
 
 
