@@ -105,7 +105,9 @@ def load_rulebook(directory: Path) -> Rulebook:
     covers_from = _date(head.get("covers_from"), "covers_from", where)
     name = str(_need(head, "name", "name", where))
     reviewed_through = _date(head.get("reviewed_through"), "reviewed_through", where)
-    versions = _versions(name, covers_from, rules, digest.hexdigest()[:16], reviewed_through)
+    versions = _versions(
+        name, covers_from, rules, schedule, digest.hexdigest()[:16], reviewed_through
+    )
     return Rulebook(
         name=name,
         covers_from=covers_from,
@@ -246,10 +248,21 @@ def _check_references(rules: list[Rule]) -> None:
 
 
 def _versions(
-    name: str, covers_from: dt.date, rules: list[Rule], digest: str, reviewed_through: dt.date
+    name: str,
+    covers_from: dt.date,
+    rules: list[Rule],
+    schedule: ClassificationSchedule,
+    digest: str,
+    reviewed_through: dt.date,
 ) -> tuple[Version, ...]:
+    """Every date on which a rule (or a classification paragraph) starts, ends or is
+    suspended opens a version: within one, the same rules and classes hold."""
     day = dt.timedelta(days=1)
     bounds = {covers_from}
+    for sv in schedule.versions:
+        bounds.add(sv.effective_from)
+        if sv.effective_to is not None:
+            bounds.add(sv.effective_to + day)
     for rule in rules:
         for period in (rule.in_force, *rule.suspensions):
             bounds.add(period.start)
