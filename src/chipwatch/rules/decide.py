@@ -33,6 +33,7 @@ from chipwatch.rules.model import (
 )
 
 HOLD = SEVERITY["hold"]
+_QUIET: dict[tuple[str, bool, tuple[str, ...], int], JurisdictionResult] = {}
 _UNKNOWN_RULES: dict[
     tuple[str, tuple[str, ...], tuple[str, ...]], tuple[Rule, tuple[str, ...]]
 ] = {}
@@ -108,13 +109,13 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         order.date,
         OUTCOMES[max(worst.values(), default=0)],
         results,
-        round(sum([f.amount_usd or 0.0 for f in fees if f.binding], 0.0), 2),
+        _total(fees, binding=True) if fees else 0.0,
         tuple(fees),
-        round(sum([f.amount_usd or 0.0 for f in fees if not f.binding], 0.0), 2),
+        _total(fees, binding=False) if fees else 0.0,
         tuple(conditions),
         tuple(red_flags),
         facts.classifications,
-        tuple([line.quantity for line in order.items]),
+        tuple([item["item.quantity"] for item in facts.items]),
         version.summary,
         facts.screening,
         _notes(order, facts, rulebook, fees),
@@ -190,13 +191,29 @@ def _result(
                 for (_, superseded_by), (rule, items, item_facts, fixed) in hits.items()
             ]
         )
-    elif subject_items:
-        reasons = (Reason(jurisdiction.no_restriction, tuple(dict.fromkeys(subject_items))),)
-    else:
-        reasons = (Reason(jurisdiction.not_subject, model_ids),)
+    else:  # nothing fired: the same immutable answer for every such order
+        items = tuple(dict.fromkeys(subject_items)) if subject_items else model_ids
+        key = (jurisdiction.code, bool(subject_items), items, worst)
+        quiet = _QUIET.get(key)
+        if quiet is None:
+            if len(_QUIET) > 4096:
+                _QUIET.clear()
+            rule = jurisdiction.no_restriction if subject_items else jurisdiction.not_subject
+            quiet = _QUIET[key] = JurisdictionResult(
+                jurisdiction.code,
+                jurisdiction.name,
+                OUTCOMES[worst],
+                bool(subject_items),
+                (Reason(rule, items),),
+            )
+        return quiet
     return JurisdictionResult(
         jurisdiction.code, jurisdiction.name, OUTCOMES[worst], bool(subject_items), reasons
     )
+
+
+def _total(fees: list[FeeLine], *, binding: bool) -> float:
+    return round(sum([f.amount_usd or 0.0 for f in fees if f.binding is binding], 0.0), 2)
 
 
 def _fee_line(rule: Rule, model_id: str, item_facts: Mapping[str, Any]) -> FeeLine:

@@ -239,12 +239,14 @@ class Rulebook:
     facts: dict[str, FactSpec]
     starts: tuple[dt.date, ...]  # versions' start dates, for bisection
 
-    @property
-    def review_note(self) -> str:
-        return (
+    review_note: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        note = (
             f"The rulebook was last reviewed through {self.reviewed_through}: measures "
             "taken after that date are not in it."
         )
+        object.__setattr__(self, "review_note", note)
 
     def version_on(self, day: dt.date) -> Version | None:
         """The rulebook version in force on ``day`` (None before the rulebook's coverage)."""
