@@ -174,23 +174,26 @@ class Condition:
 
 ALWAYS = Condition(tree=None, fast=lambda facts: True)
 
-GroupResult = tuple[list[int], list[int]]
+GroupResult = tuple[list[Any], list[Any]]
 
 
-def compile_group(conditions: Sequence[Condition], *, name: str) -> Callable[[Facts], GroupResult]:
-    """One function testing many conditions: returns the indexes that hold, and those that
-    hit an unknown fact (to be settled by ``evaluate_slowly``: Kleene logic may still give
-    False or True). Saves a call per condition on the hot path of ``decide``."""
-    constants: list[Any] = []
-    lines = ["def group(f, _c=_c):", "    held = []", "    unsure = []"]
+def compile_group(
+    conditions: Sequence[Condition], payloads: Sequence[Any], *, name: str
+) -> Callable[[Facts], GroupResult]:
+    """One function testing many conditions. It returns the payloads (say, the rules) of
+    the conditions that hold, and of those that met an unknown fact, to be settled in
+    three-valued logic (which may still say False or True). Saves a call per condition
+    on the hot path of ``decide``."""
+    constants: list[Any] = [tuple(payloads)]
+    lines = ["def group(f, _c=_c):", "    held = []", "    unsure = []", "    _p = _c[0]"]
     for index, condition in enumerate(conditions):
         source = "True" if condition.tree is None else _emit(condition.tree, constants)
         lines += [
             "    try:",
             f"        if {source}:",
-            f"            held.append({index})",
+            f"            held.append(_p[{index}])",
             "    except KeyError:",
-            f"        unsure.append({index})",
+            f"        unsure.append(_p[{index}])",
         ]
     lines.append("    return held, unsure")
     namespace: dict[str, Any] = {"_c": tuple(constants), "__builtins__": {"KeyError": KeyError}}

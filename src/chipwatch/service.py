@@ -4,7 +4,7 @@ classify items, screen parties, build facts and decide."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -29,14 +29,27 @@ class Chipwatch:
     catalog: Catalog
     rulebook: Rulebook
     screener: Screener = field(default_factory=DeclaredListings)
+    _classified: dict[tuple[str, str | None], Classification] = field(
+        default_factory=dict, repr=False
+    )
 
     def classify(self, model: ChipModel | str, on: dt.date) -> Classification:
+        """The model's class on a day. Pure, so memoised per model and schedule version."""
         chip = self.catalog.resolve(model) if isinstance(model, str) else model
         schedule = self.rulebook.schedule
+        version = schedule.version_on(on)
+        key = (chip.id, None if version is None else version.id)
+        known = self._classified.get(key)
+        if known is not None:
+            return known if known.on == on else replace(known, on=on)
         if chip.kind == "system":
             inner = [self.catalog.models[c.model] for c in chip.contains]
-            return classify_system(chip, inner, on, schedule)
-        return classify_chip(chip, on, schedule)
+            result = classify_system(chip, inner, on, schedule)
+        else:
+            result = classify_chip(chip, on, schedule)
+        if version is not None:
+            self._classified[key] = result
+        return result
 
     def check(self, order: Order) -> Decision:
         models = []

@@ -33,6 +33,8 @@ from chipwatch.rules.model import (
 )
 
 HOLD = SEVERITY["hold"]
+# Named tuples built on the hot path without their Python-level __new__ (same tuple).
+_new = tuple.__new__
 _QUIET: dict[tuple[str, bool, tuple[str, ...], int], JurisdictionResult] = {}
 _UNKNOWN_RULES: dict[
     tuple[str, tuple[str, ...], tuple[str, ...]], tuple[Rule, tuple[str, ...]]
@@ -74,13 +76,11 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
             else:
                 subject[code] = [model_id]
                 found = hits[code] = {}
-            rules = by_jurisdiction.get(code)
-            if not rules:
+            if not by_jurisdiction.get(code):
                 continue
-            held, unsure = evaluators[code](item_facts)
-            fired = [rules[i] for i in held]
+            fired, unsure = evaluators[code](item_facts)
             if unsure:
-                settled, held_back = _settle(jurisdiction, [rules[i] for i in unsure], item_facts)
+                settled, held_back = _settle(jurisdiction, unsure, item_facts)
                 fired += settled
                 if held_back is not None:
                     _hit(found, held_back[0], None, model_id, None, held_back[1])
@@ -88,7 +88,11 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
             replaced_by = _overrides(fired) if version.overriding else None
             for rule in fired:
                 superseded_by = replaced_by.get(rule.id) if replaced_by else None
-                _hit(found, rule, superseded_by, model_id, item_facts)
+                hit = found.get((rule.id, superseded_by))
+                if hit is None:
+                    found[(rule.id, superseded_by)] = [rule, [model_id], item_facts, ()]
+                elif model_id not in hit[1]:
+                    hit[1].append(model_id)
                 if superseded_by is not None:
                     continue
                 if rule.severity > worst.get(code, 0):
@@ -187,7 +191,7 @@ def _result(
     if hits:
         reasons = tuple(
             [
-                Reason(rule, tuple(items), superseded_by, item_facts, fixed)
+                _new(Reason, (rule, tuple(items), superseded_by, item_facts, fixed))
                 for (_, superseded_by), (rule, items, item_facts, fixed) in hits.items()
             ]
         )
@@ -207,8 +211,9 @@ def _result(
                 (Reason(rule, items),),
             )
         return quiet
-    return JurisdictionResult(
-        jurisdiction.code, jurisdiction.name, OUTCOMES[worst], bool(subject_items), reasons
+    return _new(
+        JurisdictionResult,
+        (jurisdiction.code, jurisdiction.name, OUTCOMES[worst], bool(subject_items), reasons),
     )
 
 

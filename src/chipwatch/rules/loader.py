@@ -278,7 +278,7 @@ def _versions(
             for code in {r.jurisdiction for r in rules}
         }
         evaluators = {
-            code: compile_group([r.when for r in group], name=f"{name}@{start} {code}")
+            code: compile_group([r.when for r in group], group, name=f"{name}@{start} {code}")
             for code, group in grouped.items()
         }
         version_id = f"{name}@{start.isoformat()}"
