@@ -99,10 +99,10 @@ def build_facts(
 ) -> OrderFacts:
     recipients = [p for p in order.parties if p.role in RECIPIENT_ROLES] or list(order.parties)
     end_user = order.party("end_user")
-    if order.ship_from == "US":
-        transaction = "export_from_us"
-    elif order.ship_from == order.ship_to.country:
+    if order.ship_from == order.ship_to.country:
         transaction = "in_country_transfer"
+    elif order.ship_from == "US":
+        transaction = "export_from_us"
     else:
         transaction = "reexport"
     destination = {order.ship_to.country} | {p.country for p in recipients}
