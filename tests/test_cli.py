@@ -130,3 +130,12 @@ def test_as_of_re_decides_under_another_version() -> None:
     result = runner.invoke(app, ["check", "--json", "--as-of", "2025-12-01", path])
     data = json.loads(result.output)
     assert data["date"] == "2025-12-01" and data["jurisdictions"]["US"]["outcome"] == "prohibited"
+
+
+def test_timeline_of_an_order_before_the_rulebook_exits_2(tmp_path: Path) -> None:
+    old = tmp_path / "old.yaml"
+    old.write_text(
+        (EXAMPLES / "b200-to-china-2026-02.yaml").read_text().replace("2026-02-10", "2021-05-01")
+    )
+    result = runner.invoke(app, ["check", "--timeline", str(old)])
+    assert result.exit_code == 2 and "no rulebook in force" in result.output

@@ -110,3 +110,13 @@ def test_a_single_problem_names_its_field_once() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_order(with_change("items.0.quantity", 0))
     assert str(caught.value).count("items.0.quantity") == 1
+
+
+def test_an_impossible_date_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "order.yaml"
+    path.write_text(
+        "id: PO-X\ndate: 2026-02-30\nship_from: US\nship_to: {country: CN}\n"
+        "items: [{model: H100, quantity: 1}]\nparties: [{role: end_user, name: N, country: CN}]\n"
+    )
+    with pytest.raises(InvalidInput, match="not valid YAML"):
+        load_order(path)

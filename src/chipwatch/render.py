@@ -148,22 +148,25 @@ def decision_view(decision: Decision) -> Group:
     return Group(*parts)  # type: ignore[arg-type]
 
 
-def timeline_view(order_id: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"{order_id} under every rulebook version", title_justify="left")
-    codes = list(rows[0]["jurisdictions"]) if rows else []
-    for column in ("from", "to", "outcome", *codes, "fee USD", "rules that fired"):
-        table.add_column(column, overflow="fold", no_wrap=column not in ("rules that fired",))
+def timeline_view(order_id: str, rows: list[dict[str, Any]]) -> Group:
+    """One block per stretch of time: outcomes on one line, the rules behind them below."""
+    parts: list[Any] = [Text(f"{order_id} under every rulebook version", style="bold")]
     for row in rows:
-        mark = " ◀ order" if row["includes_order_date"] else ""
-        table.add_row(
-            row["from"] + mark,
-            row["to"] or "open",
+        head = Text.assemble(
+            (f"{row['from']} → {row['to'] or 'now'}", "bold"),
+            "  ",
             outcome(row["outcome"]),
-            *(outcome(row["jurisdictions"][c]) for c in codes),
-            f"{row['fee_usd']:,.2f}",
-            ", ".join(r for r in row["rules"] if not r.startswith("chipwatch:")),
         )
-    return table
+        for code, result in row["jurisdictions"].items():
+            head.append_text(Text.assemble(f"  {code} ", outcome(result)))
+        if row["fee_usd"]:
+            head.append(f"  fee USD {row['fee_usd']:,.2f}")
+        if row["includes_order_date"]:
+            head.append("  ◀ the order's date", style="bold cyan")
+        parts.append(head)
+        rules = [r for r in row["rules"] if not r.startswith("chipwatch:")]
+        parts.append(Padding(Text(", ".join(rules) or "no rule fired", style="dim"), (0, 0, 0, 4)))
+    return Group(*parts)
 
 
 def catalog_view(listing: dict[str, Any]) -> Table:

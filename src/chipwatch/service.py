@@ -140,6 +140,7 @@ class Chipwatch:
         """The order re-decided under every rulebook version (only its date is replaced),
         with consecutive versions that decide it alike merged into one stretch: how its
         outcome moved as the rules swung."""
+        self.check(order)  # the order itself must be decidable (models known, date covered)
         rows: list[dict[str, Any]] = []
         for version in self.rulebook.versions:
             decision = self.check(order.model_copy(update={"date": version.start}))

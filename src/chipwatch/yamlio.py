@@ -28,4 +28,8 @@ YAMLError = yaml.YAMLError
 
 
 def load_yaml(text: str | bytes) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    """Parse YAML; an impossible date such as 2026-02-30 is a YAML error too."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except ValueError as exc:  # raised by the timestamp constructor, not wrapped by PyYAML
+        raise yaml.YAMLError(f"invalid value: {exc}") from exc

@@ -196,3 +196,16 @@ def test_a_jurisdiction_without_rules_decides_allowed(book: Path) -> None:
         )
     )
     assert decision.jurisdictions["EU"].outcome == "allowed"
+
+
+def test_misspelt_jurisdiction_key_is_rejected(book: Path) -> None:
+    head = book / "rulebook.yaml"
+    head.write_text(head.read_text().replace("    subject_when:\n", "    subjct_when:\n", 1))
+    with pytest.raises(InvalidData, match="unknown key\\(s\\) subjct_when"):
+        load_rulebook(book)
+
+
+def test_impossible_date_in_a_rule_is_rejected(book: Path) -> None:
+    add_rule(book, extra="    effective_to: 2025-08-32\n")
+    with pytest.raises(InvalidData, match="not valid YAML"):
+        load_rulebook(book)

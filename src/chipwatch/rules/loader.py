@@ -60,6 +60,15 @@ RULE_KEYS = frozenset(
 )
 FILE_KEYS = frozenset({"instrument", "rules", "jurisdiction", "effective_from", "effective_to"})
 INSTRUMENT_KEYS = frozenset({"id", "title", "citation", "url", "evidence"})
+HEAD_KEYS = frozenset(
+    {"schema", "name", "title", "covers_from", "reviewed_through", "jurisdictions"}
+)
+JURISDICTION_KEYS = frozenset({"name", "subject_when", "not_subject_text"})
+SCHEDULE_KEYS = frozenset({"schema", "bit_lengths", "system_classes", "versions"})
+SCHEDULE_VERSION_KEYS = frozenset(
+    {"id", "effective_from", "effective_to", "citation", "evidence", "paragraphs", "otherwise"}
+)
+PARAGRAPH_KEYS = frozenset({"eccn", "paragraph", "text", "when"})
 NOT_LAW_OUTCOMES = ("allowed", "hold")  # all that reported guidance may produce
 
 
@@ -75,6 +84,11 @@ def load_rulebook(directory: Path) -> Rulebook:
         digest.update(path.name.encode() + b"\0" + _bytes(path))
     head = _read(directory / "rulebook.yaml")
     where = "rulebook.yaml"
+    _known_keys(head, HEAD_KEYS, "the file", where)
+    for code, body in _mapping(head, "jurisdictions", where).items():
+        if not isinstance(body, dict):
+            raise InvalidData("must be a mapping", field=f"jurisdictions.{code}", source=where)
+        _known_keys(body, JURISDICTION_KEYS, f"jurisdictions.{code}", where)
     groups = load_groups(directory / "country_groups.yaml")
     schedule = _schedule(_read(directory / "classification.yaml"))
     eccns = {
@@ -299,10 +313,18 @@ def _versions(
 
 def _schedule(raw: dict[str, Any]) -> ClassificationSchedule:
     where = "classification.yaml"
+    _known_keys(raw, SCHEDULE_KEYS, "the file", where)
     bits = _mapping(raw, "bit_lengths", where)
     versions = []
     for i, body in enumerate(raw.get("versions") or []):
         at = f"versions[{i}]"
+        if not isinstance(body, dict):
+            raise InvalidData("must be a mapping", field=at, source=where)
+        _known_keys(body, SCHEDULE_VERSION_KEYS, at, where)
+        for j, para in enumerate(body.get("paragraphs") or []):
+            if not isinstance(para, dict):
+                raise InvalidData("must be a mapping", field=f"{at}.paragraphs[{j}]", source=where)
+            _known_keys(para, PARAGRAPH_KEYS, f"{at}.paragraphs[{j}]", where)
         paragraphs = tuple(
             Paragraph(
                 eccn=str(_need(p, "eccn", f"{at}.paragraphs[{j}].eccn", where)),
