@@ -164,7 +164,7 @@ def main() -> None:
     check_s = time.perf_counter() - started
 
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"machine: {cpu_model()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, pinned to one core"
     )
     print(
