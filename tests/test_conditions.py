@@ -514,3 +514,17 @@ def test_a_valid_value_in_a_closed_vocabulary_and_an_open_one_compile() -> None:
     assert cond({"fact": "color", "in": ["red", "green", "blue"]}).evaluate({"color": "red"})
     assert cond({"fact": "s", "eq": "anything at all"}).evaluate({"s": "x"}) is False
     assert cond({"fact": "labels", "contains": "any label"}).evaluate({"labels": set()}) is False
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_numbers_are_rejected(value: float) -> None:
+    with pytest.raises(InvalidData, match="takes a number"):
+        cond({"fact": "n", "ge": value})
+
+
+def test_deep_nesting_is_rejected() -> None:
+    raw: dict[str, Any] = {"fact": "n", "ge": 1}
+    for _ in range(40):
+        raw = {"not": raw}
+    with pytest.raises(InvalidData, match="nested deeper"):
+        cond(raw)

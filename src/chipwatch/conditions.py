@@ -19,6 +19,7 @@ three-valued walk runs only when a fact the expression needs is unknown.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -264,7 +265,12 @@ def _emit_kleene(node: Node, constants: list[Any]) -> str:
     return f"(None if (_v := f.get({node.fact!r})) is None else {test})"
 
 
-def _parse(raw: Any, schema: Mapping[str, FactSpec], where: str) -> Node:
+MAX_DEPTH = 16
+
+
+def _parse(raw: Any, schema: Mapping[str, FactSpec], where: str, depth: int = 0) -> Node:
+    if depth > MAX_DEPTH:
+        raise InvalidData(f"nested deeper than {MAX_DEPTH} levels", field=where)
     if not isinstance(raw, dict) or not raw:
         raise InvalidData(f"a condition must be a mapping, got {raw!r}", field=where)
     if "all" in raw or "any" in raw:
@@ -274,12 +280,15 @@ def _parse(raw: Any, schema: Mapping[str, FactSpec], where: str) -> Node:
             raise InvalidData(f"'{kind}' takes a non-empty list and nothing beside it", field=where)
         return Junction(
             kind,
-            tuple(_parse(part, schema, f"{where}.{kind}[{i}]") for i, part in enumerate(parts)),
+            tuple(
+                _parse(part, schema, f"{where}.{kind}[{i}]", depth + 1)
+                for i, part in enumerate(parts)
+            ),
         )
     if "not" in raw:
         if len(raw) != 1:
             raise InvalidData("'not' takes one condition and nothing beside it", field=where)
-        return Negation(_parse(raw["not"], schema, f"{where}.not"))
+        return Negation(_parse(raw["not"], schema, f"{where}.not", depth + 1))
     return _parse_leaf(raw, schema, where)
 
 
@@ -326,10 +335,12 @@ def _list(name: str, spec: FactSpec, kind: str, value: Any, where: str) -> list[
 
 def _scalar(name: str, spec: FactSpec, kind: str, value: Any, where: str) -> Any:
     ok = {
-        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "number": isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value),
         "string": isinstance(value, str),
         "bool": isinstance(value, bool),
-        "date": isinstance(value, dt.date),
+        "date": isinstance(value, dt.date) and not isinstance(value, dt.datetime),
     }[kind]
     if not ok:
         raise InvalidData(f"'{name}' takes a {kind} value, got {value!r}", field=where)

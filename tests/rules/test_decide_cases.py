@@ -425,3 +425,19 @@ def test_fired_reasons_explain_their_comparisons() -> None:
     zone = next(r for r in decision.reasons if r.rule_id == "US-2026-H200-CASE-BY-CASE")
     assert "item.tpp = 15832; < 21000? yes" in zone.checks
     assert "item.memory_bandwidth_gbs = 4800; < 6500? yes" in zone.checks
+
+
+def test_two_unclassifiable_items_keep_their_own_facts_unknown_holds() -> None:
+    raw = order("2026-02-01", "MI308X", ship_to="VN", parties=[party("VN")])
+    raw["items"].append({"model": "MLU370-X8", "quantity": 1})
+    held = [r for r in _decide(raw).reasons if r.rule_id == "chipwatch:facts-unknown"]
+    assert {r.items for r in held} == {("amd-mi308x",), ("cambricon-mlu370-x8",)}
+
+
+def test_a_rule_firing_for_items_with_different_values_shows_each_items_values() -> None:
+    raw = order("2026-02-10", "B300")
+    raw["items"].append({"model": "B200", "quantity": 1})
+    above = next(r for r in _decide(raw).reasons if r.rule_id == "US-2026-ABOVE-ZONE-DENIED")
+    assert above.items == ("nvidia-b300", "nvidia-b200")
+    assert any(c.startswith("nvidia-b300: item.tpp = 56000") for c in above.checks)
+    assert any(c.startswith("nvidia-b200: item.tpp = 36000") for c in above.checks)

@@ -209,3 +209,43 @@ def test_impossible_date_in_a_rule_is_rejected(book: Path) -> None:
     add_rule(book, extra="    effective_to: 2025-08-32\n")
     with pytest.raises(InvalidData, match="not valid YAML"):
         load_rulebook(book)
+
+
+def test_reported_guidance_cannot_override_law(book: Path) -> None:
+    add_rule(
+        book,
+        file="cn-import-procurement-measures.yaml",
+        outcome="allowed",
+        extra="    overrides: [CN-SECTOR-UNKNOWN]\n",
+    )
+    with pytest.raises(InvalidData, match="may not override"):
+        load_rulebook(book)
+
+
+def test_override_cycles_are_rejected(book: Path) -> None:
+    add_rule(book, extra="    overrides: [US-RF-END-USE-UNKNOWN]\n")
+    path = book / "instruments" / "us-know-your-customer.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "    outcome: hold\n    red_flag: true\n  - id: US-RF-NO-END-USER",
+            "    outcome: hold\n    red_flag: true\n    overrides: [TEST-RULE]\n"
+            "  - id: US-RF-NO-END-USER",
+            1,
+        )
+    )
+    with pytest.raises(InvalidData, match="cycle"):
+        load_rulebook(book)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "    conditions: just one string\n",
+        "    red_flag: 'no'\n",
+        "    fee: {rate: true, label: x}\n",
+    ],
+)
+def test_mistyped_rule_fields_are_rejected(book: Path, extra: str) -> None:
+    add_rule(book, extra=extra)
+    with pytest.raises(InvalidData):
+        load_rulebook(book)

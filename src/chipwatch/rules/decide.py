@@ -2,14 +2,15 @@
 
 For each item and each jurisdiction the item is subject to, every rule of the rulebook
 version in force on the order's date is evaluated against the item's facts. A rule that
-fires adds a reason (and maybe a fee, licence conditions, a red flag); a rule that fires
-and names others in ``overrides`` supersedes them for that item (as the 2026 H200 review
+fires adds a reason (and maybe a fee, licence conditions, a red flag); a live rule that
+names others in ``overrides`` supersedes them for that item (as the 2026 H200 review
 policy replaced the presumption of denial). A restrictive rule that cannot be evaluated
 because a fact is unknown becomes a hold, never a silent pass. The most restrictive
-outcome wins, per jurisdiction and overall.
+outcome wins, per jurisdiction and overall. Fees of a jurisdiction that prohibits the
+order are listed but not owed.
 
 The rules of a jurisdiction are tested by one compiled function per rulebook version
-(``conditions.compile_group``); reasons point at their rule and the item's facts, and
+(``conditions.compile_group``); reasons point at their rule and the items' facts, and
 render their sentences only when asked.
 """
 
@@ -33,16 +34,16 @@ from chipwatch.rules.model import (
 )
 
 HOLD = SEVERITY["hold"]
+PROHIBITED = SEVERITY["prohibited"]
 # Named tuples built on the hot path without their Python-level __new__ (same tuple).
 _new = tuple.__new__
-_QUIET: dict[tuple[str, bool, tuple[str, ...], int], JurisdictionResult] = {}
 _UNKNOWN_RULES: dict[
     tuple[str, tuple[str, ...], tuple[str, ...]], tuple[Rule, tuple[str, ...]]
 ] = {}
 
-# Per jurisdiction: (rule id, superseded by) ->
-#   [rule, items it fired for, first item's facts, fixed check sentences]
-Hits = dict[tuple[str, str | None], list[Any]]
+# Per jurisdiction: (rule object id, superseded by) ->
+#   [rule, items it fired for, each item's facts, fixed check sentences]
+Hits = dict[tuple[int, str | None], list[Any]]
 
 
 def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
@@ -59,6 +60,7 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
     fees: list[FeeLine] = []
     conditions: dict[Note, None] = {}
     red_flags: dict[Note, None] = {}
+    notes: list[str] = []
     evaluators, by_jurisdiction = version.evaluators, version.by_jurisdiction
     for item_facts in facts.items:
         model_id = item_facts["item.model"]
@@ -80,19 +82,15 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
                 continue
             fired, unsure = evaluators[code](item_facts)
             if unsure:
-                settled, held_back = _settle(jurisdiction, unsure, item_facts)
+                settled, held_back = _settle(jurisdiction, unsure, item_facts, notes)
                 fired += settled
                 if held_back is not None:
                     _hit(found, held_back[0], None, model_id, None, held_back[1])
                     worst[code] = max(worst.get(code, 0), HOLD)
-            replaced_by = _overrides(fired) if version.overriding else None
+            replaced_by = _supersession(fired) if version.overriding else None
             for rule in fired:
                 superseded_by = replaced_by.get(rule.id) if replaced_by else None
-                hit = found.get((rule.id, superseded_by))
-                if hit is None:
-                    found[(rule.id, superseded_by)] = [rule, [model_id], item_facts, ()]
-                elif model_id not in hit[1]:
-                    hit[1].append(model_id)
+                _hit(found, rule, superseded_by, model_id, item_facts)
                 if superseded_by is not None:
                     continue
                 if rule.severity > worst.get(code, 0):
@@ -108,21 +106,27 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         j.code: _result(j, hits.get(j.code), subject.get(j.code), worst.get(j.code, 0), model_ids)
         for j in rulebook.jurisdictions
     }
+    owed = [f for f in fees if worst.get(f.jurisdiction, 0) < PROHIBITED]
+    if len(owed) < len(fees):
+        notes.append(
+            "Fees listed under a jurisdiction that prohibits the order are not owed: "
+            "nothing may ship."
+        )
     return Decision(
         order.id,
         order.date,
         OUTCOMES[max(worst.values(), default=0)],
         results,
-        _total(fees, binding=True) if fees else 0.0,
+        _total(owed, binding=True) if owed else 0.0,
         tuple(fees),
-        _total(fees, binding=False) if fees else 0.0,
+        _total(owed, binding=False) if owed else 0.0,
         tuple(conditions),
         tuple(red_flags),
         facts.classifications,
         tuple([item["item.quantity"] for item in facts.items]),
         version.summary,
         facts.screening,
-        _notes(order, facts, rulebook, fees),
+        _notes(order, facts, rulebook, fees, notes),
     )
 
 
@@ -134,18 +138,24 @@ def _hit(
     item_facts: Mapping[str, Any] | None,
     fixed_checks: tuple[str, ...] = (),
 ) -> None:
-    hit = found.get((rule.id, superseded_by))
+    """Collect one reason per rule (and supersession), with every item it fired for."""
+    hit = found.get((id(rule), superseded_by))
     if hit is None:
-        found[(rule.id, superseded_by)] = [rule, [model_id], item_facts, fixed_checks]
+        found[(id(rule), superseded_by)] = [rule, [model_id], [item_facts], fixed_checks]
     elif model_id not in hit[1]:
         hit[1].append(model_id)
+        hit[2].append(item_facts)
 
 
 def _settle(
-    jurisdiction: Jurisdiction, rules: list[Rule], item_facts: Mapping[str, Any]
+    jurisdiction: Jurisdiction,
+    rules: list[Rule],
+    item_facts: Mapping[str, Any],
+    notes: list[str],
 ) -> tuple[list[Rule], tuple[Rule, tuple[str, ...]] | None]:
     """Rules whose fast test met an unknown fact, decided in three-valued logic: those that
-    hold fire; restrictive ones that stay unknown become one 'facts unknown' hold rule."""
+    hold fire; restrictive ones that stay unknown become one 'facts unknown' hold rule; a
+    fee that may or may not apply becomes a note."""
     fired: list[Rule] = []
     unknown: list[Rule] = []
     for rule in rules:
@@ -154,10 +164,16 @@ def _settle(
             fired.append(rule)
         elif result is None and rule.outcome != "allowed":
             unknown.append(rule)
+        elif result is None and rule.fee is not None:
+            notes.append(
+                f"Whether {rule.id} ({rule.fee.label}, {rule.fee.rate:.0%}) applies to "
+                f"{item_facts['item.model']} cannot be decided: "
+                f"{', '.join(_missing([rule], item_facts))} unknown."
+            )
     if not unknown:
         return fired, None
     ids = tuple(r.id for r in unknown)
-    missing = tuple(sorted({n for r in unknown for n in r.when.facts_used if n not in item_facts}))
+    missing = _missing(unknown, item_facts)
     key = (jurisdiction.code, ids, missing)
     held_back = _UNKNOWN_RULES.get(key)
     if held_back is None:
@@ -176,9 +192,28 @@ def _settle(
     return fired, held_back
 
 
-def _overrides(fired: list[Rule]) -> dict[str, str]:
-    """Rule id -> the id of the fired rule that supersedes it for this item."""
-    return {target: rule.id for rule in fired for target in rule.overrides}
+def _missing(rules: list[Rule], item_facts: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted({n for r in rules for n in r.when.facts_used if n not in item_facts}))
+
+
+def _supersession(fired: list[Rule]) -> dict[str, str]:
+    """Rule id -> the id of the live fired rule that supersedes it for this item. Only live
+    rules supersede: a rule that is itself superseded overrides nothing (the loader rejects
+    cycles, so this settles)."""
+    targets = {target: rule for rule in fired for target in rule.overrides}
+    if not targets:
+        return {}
+    replaced: dict[str, str] = {}
+
+    def live(rule: Rule) -> bool:
+        by = targets.get(rule.id)
+        return by is None or by is rule or not live(by)
+
+    for rule in fired:
+        by = targets.get(rule.id)
+        if by is not None and live(by):
+            replaced[rule.id] = by.id
+    return replaced
 
 
 def _result(
@@ -191,19 +226,19 @@ def _result(
     if hits:
         reasons = tuple(
             [
-                _new(Reason, (rule, tuple(items), superseded_by, item_facts, fixed))
+                _new(Reason, (rule, tuple(items), superseded_by, tuple(item_facts), fixed))
                 for (_, superseded_by), (rule, items, item_facts, fixed) in hits.items()
             ]
         )
     else:  # nothing fired: the same immutable answer for every such order
         items = tuple(dict.fromkeys(subject_items)) if subject_items else model_ids
-        key = (jurisdiction.code, bool(subject_items), items, worst)
-        quiet = _QUIET.get(key)
+        key = (bool(subject_items), items, worst)
+        quiet = jurisdiction.quiet.get(key)
         if quiet is None:
-            if len(_QUIET) > 4096:
-                _QUIET.clear()
+            if len(jurisdiction.quiet) > 4096:
+                jurisdiction.quiet.clear()
             rule = jurisdiction.no_restriction if subject_items else jurisdiction.not_subject
-            quiet = _QUIET[key] = JurisdictionResult(
+            quiet = jurisdiction.quiet[key] = JurisdictionResult(
                 jurisdiction.code,
                 jurisdiction.name,
                 OUTCOMES[worst],
@@ -226,6 +261,7 @@ def _fee_line(rule: Rule, model_id: str, item_facts: Mapping[str, Any]) -> FeeLi
     value = item_facts.get("item.value_usd")
     return FeeLine(
         rule_id=rule.id,
+        jurisdiction=rule.jurisdiction,
         label=rule.fee.label,
         item=model_id,
         rate=rule.fee.rate,
@@ -239,7 +275,11 @@ def _fee_line(rule: Rule, model_id: str, item_facts: Mapping[str, Any]) -> FeeLi
 
 
 def _notes(
-    order: Order, facts: OrderFacts, rulebook: Rulebook, fees: list[FeeLine]
+    order: Order,
+    facts: OrderFacts,
+    rulebook: Rulebook,
+    fees: list[FeeLine],
+    found: list[str],
 ) -> tuple[str, ...]:
     notes = []
     if not facts.screening.performed and facts.screening.note:
@@ -255,4 +295,5 @@ def _notes(
                 f"{line.label} applies to {line.item} but the line has no "
                 "unit_price_usd: the fee cannot be computed."
             )
+    notes.extend(dict.fromkeys(found))
     return tuple(notes)

@@ -22,7 +22,7 @@ class Reason(NamedTuple):
     rule: Rule
     items: tuple[str, ...]  # model ids the rule fired for
     superseded_by: str | None = None  # fired, but replaced by another rule for these items
-    facts: Mapping[str, Any] | None = None
+    facts: tuple[Mapping[str, Any] | None, ...] = ()  # each item's facts, in items' order
     fixed_checks: tuple[str, ...] = ()
 
     @property
@@ -55,10 +55,18 @@ class Reason(NamedTuple):
 
     @property
     def checks(self) -> tuple[str, ...]:
-        """The comparisons that made the rule fire, as sentences."""
-        if self.facts is None:
+        """The comparisons that made the rule fire, as sentences; prefixed with the item
+        when the items it fired for were tested on different values."""
+        described = [self.rule.when.describe(f) for f in self.facts if f is not None]
+        if not described:
             return self.fixed_checks
-        return self.rule.when.describe(self.facts)
+        if all(d == described[0] for d in described):
+            return described[0]
+        return tuple(
+            f"{item}: {line}"
+            for item, lines in zip(self.items, described, strict=False)
+            for line in lines
+        )
 
     def to_dict(self) -> dict[str, Any]:
         rule = self.rule
@@ -97,6 +105,7 @@ class JurisdictionResult(NamedTuple):
 
 class FeeLine(NamedTuple):
     rule_id: str
+    jurisdiction: str
     label: str
     item: str
     rate: float

@@ -39,6 +39,9 @@ def fact_schema(eccns: Iterable[str], group_names: Iterable[str]) -> dict[str, F
             "string", "export_from_us, reexport, in_country_transfer", TRANSACTIONS
         ),
         "order.end_use": FactSpec("string", "the stated end use", END_USES),
+        "order.end_country": FactSpec(
+            "string", "where the items end up: the end user's country, else the ship-to", country
+        ),
         "order.ship_to_is_end_user_country": FactSpec(
             "bool", "the items are shipped to the end user's own country"
         ),
@@ -112,6 +115,7 @@ def build_facts(
         "order.ship_to": order.ship_to.country,
         "order.transaction": transaction,
         "order.end_use": order.end_use,
+        "order.end_country": end_user.country if end_user else order.ship_to.country,
         "destination.groups": _union(groups.areas(c) for c in destination),
         "ship_from.groups": groups.areas(order.ship_from),
         "parties.sectors": frozenset(p.sector or UNKNOWN_SECTOR for p in recipients),

@@ -202,6 +202,20 @@ def _rule(
             field=f"{at}.review_policy",
             source=where,
         )
+    if evidence == "reported_guidance" and (body.get("overrides") or body.get("conditions")):
+        raise InvalidData(
+            "reported guidance is not law: it may not override rules or impose licence conditions",
+            field=f"{at}.overrides",
+            source=where,
+        )
+    for key in ("conditions", "overrides"):
+        value = body.get(key)
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(v, str) and v for v in value)
+        ):
+            raise InvalidData("must be a list of strings", field=f"{at}.{key}", source=where)
+    if not isinstance(body.get("red_flag", False), bool):
+        raise InvalidData("must be true or false", field=f"{at}.red_flag", source=where)
     if evidence == "reported_guidance" and outcome not in NOT_LAW_OUTCOMES:
         raise InvalidData(
             f"reported guidance is not law: it may only produce "
@@ -250,6 +264,7 @@ def _check_references(rules: list[Rule]) -> None:
             )
         by_id[rule.id] = rule
     for rule in rules:
+        _no_cycle(rule, by_id, [])
         for target in rule.overrides:
             other = by_id.get(target)
             if other is None or other.jurisdiction != rule.jurisdiction:
@@ -259,6 +274,20 @@ def _check_references(rules: list[Rule]) -> None:
                     field=f"rule {rule.id}.overrides",
                     source=rule.instrument.file,
                 )
+
+
+def _no_cycle(rule: Rule, by_id: dict[str, Rule], path: list[str]) -> None:
+    """Supersession must be a hierarchy: A overriding B overriding A would hide both."""
+    if rule.id in path:
+        raise InvalidData(
+            f"overrides form a cycle: {' -> '.join([*path, rule.id])}",
+            field=f"rule {rule.id}.overrides",
+            source=rule.instrument.file,
+        )
+    for target in rule.overrides:
+        other = by_id.get(target)
+        if other is not None:
+            _no_cycle(other, by_id, [*path, rule.id])
 
 
 def _versions(
@@ -383,7 +412,7 @@ def _fee(body: Any, at: str, where: str) -> Fee | None:
     if body is None:
         return None
     rate = body.get("rate") if isinstance(body, dict) else None
-    if not isinstance(rate, (int, float)) or not 0 < rate <= 1:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1:
         raise InvalidData("a fee needs 'rate' between 0 and 1", field=at, source=where)
     return Fee(
         float(rate),

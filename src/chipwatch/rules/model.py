@@ -178,6 +178,10 @@ class Jurisdiction:
     not_subject_text: str
     not_subject: Rule = field(init=False)
     no_restriction: Rule = field(init=False)
+    # decide's memo of the (immutable) result when no rule fires, per items and outcome
+    quiet: dict[tuple[bool, tuple[str, ...], int], Any] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(
