@@ -25,7 +25,7 @@ def test_check_prints_a_table_with_outcome_reasons_and_fee() -> None:
         "91 FR 1684",
         "7,750,000.00",
         "Third-party testing",
-        "chipwatch-us-cn@2026-01-15",
+        "chipwatch-us-cn@2026-02-03",
     ):
         assert text in result.output
 
@@ -38,7 +38,7 @@ def test_check_json_has_the_documented_shape() -> None:
     assert data["jurisdictions"]["US"]["outcome"] == "license_required"
     assert data["jurisdictions"]["CN"]["outcome"] == "hold"
     assert data["fee_usd"] == 7_750_000.0
-    assert data["rulebook_version"]["id"] == "chipwatch-us-cn@2026-01-15"
+    assert data["rulebook_version"]["id"] == "chipwatch-us-cn@2026-02-03"
     assert data["classification"][0]["eccn"] == "3A090.a"
     assert {"rule_id", "text", "citation", "evidence"} <= set(data["reasons"][0])
     assert data["conditions"] and data["fee_basis"]

@@ -441,3 +441,21 @@ def test_a_rule_firing_for_items_with_different_values_shows_each_items_values()
     assert above.items == ("nvidia-b300", "nvidia-b200")
     assert any(c.startswith("nvidia-b300: item.tpp = 56000") for c in above.checks)
     assert any(c.startswith("nvidia-b200: item.tpp = 36000") for c in above.checks)
+
+
+DATED_GROUPS = [
+    # (day, destination, expected US outcome, rule that must fire)
+    ("2024-06-01", "KH", "prohibited", "US-2023-AC-D5"),  # Cambodia in D:5 2021-12-09..2026-02-02
+    ("2026-03-01", "KH", "license_required", "US-2023-AC-D1-D4"),  # still D:1 after leaving D:5
+    ("2023-12-01", "NI", "allowed", "chipwatch:no-restriction"),  # Nicaragua: no D group yet
+    ("2024-06-01", "NI", "prohibited", "US-2023-AC-D5"),  # D:5 from 2024-03-15
+]
+
+
+@pytest.mark.parametrize(("day", "country", "expected", "rule"), DATED_GROUPS)
+def test_country_group_membership_follows_the_order_date(
+    day: str, country: str, expected: str, rule: str
+) -> None:
+    decision = _decide(order(day, "H100", ship_to=country, parties=[party(country)]))
+    assert decision.jurisdictions["US"].outcome == expected
+    assert rule in {r.rule_id for r in decision.reasons if r.superseded_by is None}

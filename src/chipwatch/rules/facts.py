@@ -109,6 +109,7 @@ def build_facts(
     else:
         transaction = "reexport"
     destination = {order.ship_to.country} | {p.country for p in recipients}
+    day = order.date
     common: dict[str, Any] = {
         "order.date": order.date,
         "order.ship_from": order.ship_from,
@@ -116,12 +117,12 @@ def build_facts(
         "order.transaction": transaction,
         "order.end_use": order.end_use,
         "order.end_country": end_user.country if end_user else order.ship_to.country,
-        "destination.groups": _union(groups.areas(c) for c in destination),
-        "ship_from.groups": groups.areas(order.ship_from),
+        "destination.groups": _union(groups.areas(c, day) for c in destination),
+        "ship_from.groups": groups.areas(order.ship_from, day),
         "parties.sectors": frozenset(p.sector or UNKNOWN_SECTOR for p in recipients),
-        "parties.hq_groups": _union(groups.areas(_hq(p)) for p in recipients),
+        "parties.hq_groups": _union(groups.areas(_hq(p), day) for p in recipients),
         "parties.hq_groups_abroad": _union(
-            groups.areas(_hq(p)) for p in recipients if _hq(p) != p.country
+            groups.areas(_hq(p), day) for p in recipients if _hq(p) != p.country
         ),
         "parties.lists": _union(s.lists for s in screening.parties),
         "parties.owner_lists": _union(s.owner_lists for s in screening.parties),
@@ -131,7 +132,7 @@ def build_facts(
     if end_user is not None:
         common["end_user.country"] = end_user.country
         common["end_user.sector"] = end_user.sector or UNKNOWN_SECTOR
-        common["end_user.groups"] = groups.areas(end_user.country)
+        common["end_user.groups"] = groups.areas(end_user.country, day)
         common["order.ship_to_is_end_user_country"] = end_user.country == order.ship_to.country
     items = tuple(
         {**common, **_item_facts(line.quantity, line.value_usd, model, cls)}

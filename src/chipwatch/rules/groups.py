@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,13 +16,30 @@ HUB = "transshipment_hub"
 
 
 @dataclass(frozen=True, slots=True)
+class Membership:
+    """A member for part of the time (both ends inclusive; None = open)."""
+
+    code: str
+    start: dt.date | None
+    end: dt.date | None
+    citation: str
+
+    def on(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
 class GroupInfo:
     name: str
     title: str
-    members: frozenset[str]
+    members: frozenset[str]  # members throughout the rulebook's time
     evidence: str
     verified_against: str
     notes: str
+    dated: tuple[Membership, ...] = ()  # members for part of the time
+
+    def has(self, codes: set[str], day: dt.date) -> bool:
+        return bool(codes & self.members) or any(m.code in codes and m.on(day) for m in self.dated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +67,21 @@ class CountryGroups:
     treated_as: dict[str, str]  # e.g. HK -> CN
     hubs: dict[str, str]  # country -> why it is a known transshipment hub
     citation: str
-    _cache: dict[str, frozenset[str]] = field(default_factory=dict)
+    changes: tuple[dt.date, ...] = ()  # days on which some dated membership begins or ends
+    _cache: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)
 
-    def areas(self, code: str) -> frozenset[str]:
-        cached = self._cache.get(code)
+    def areas(self, code: str, day: dt.date) -> frozenset[str]:
+        """The code, its groups on ``day``, the derived groups and markers."""
+        epoch = bisect.bisect_right(self.changes, day)
+        cached = self._cache.get((code, epoch))
         if cached is None:
             codes = {code}
             if code in self.treated_as:
                 codes.add(self.treated_as[code])
-            names = {g.name for g in self.groups.values() if codes & g.members}
+            names = {g.name for g in self.groups.values() if g.has(codes, day)}
             names |= {d.name for d in self.derived.values() if d.holds(codes, names)}
             cached = frozenset(codes | names | ({HUB} if code in self.hubs else set()))
-            self._cache[code] = cached
+            self._cache[(code, epoch)] = cached
         return cached
 
     @property
@@ -97,7 +119,17 @@ def load_groups(path: Path) -> CountryGroups:
         for name, body in (raw.get("derived_groups") or {}).items()
     }
     citation = str((raw.get("source") or {}).get("citation", "15 CFR Part 740, Supp. No. 1"))
-    return CountryGroups(groups, derived, treated_as, hubs, citation)
+    day = dt.timedelta(days=1)
+    changes = sorted(
+        {
+            d
+            for g in groups.values()
+            for m in g.dated
+            for d in (m.start, None if m.end is None else m.end + day)
+            if d
+        }
+    )
+    return CountryGroups(groups, derived, treated_as, hubs, citation, tuple(changes))
 
 
 def _derived(name: str, body: Any, known: set[str], where: str) -> DerivedGroup:
@@ -128,18 +160,38 @@ def _group(name: str, body: Any, where: str) -> GroupInfo:
     members = body.get("members") if isinstance(body, dict) else None
     if not isinstance(members, list):
         raise InvalidData("needs a 'members' list", field=f"groups.{name}", source=where)
-    for code in members:
+    plain: set[str] = set()
+    dated: list[Membership] = []
+    for i, entry in enumerate(members):
+        at = f"groups.{name}.members[{i}]"
+        code = entry.get("code") if isinstance(entry, dict) else entry
         if not isinstance(code, str) or not is_country(code):
+            raise InvalidData(f"'{code}' is not an ISO 3166-1 alpha-2 code", field=at, source=where)
+        if not isinstance(entry, dict):
+            plain.add(code)
+            continue
+        start, end = (_day(entry.get(key), f"{at}.{key}", where) for key in ("from", "to"))
+        if start is None and end is None:
+            raise InvalidData("a dated member needs 'from' or 'to'", field=at, source=where)
+        if start and end and end < start:
+            raise InvalidData("ends before it starts", field=at, source=where)
+        if not entry.get("citation"):
             raise InvalidData(
-                f"'{code}' is not an ISO 3166-1 alpha-2 code",
-                field=f"groups.{name}.members",
-                source=where,
+                "a dated member needs the 'citation' of the change", field=at, source=where
             )
+        dated.append(Membership(code, start, end, str(entry["citation"])))
     return GroupInfo(
         name,
         str(body.get("title", name)),
-        frozenset(members),
+        frozenset(plain),
         str(body.get("evidence", "unverified")),
         str(body.get("verified_against", "")),
         str(body.get("notes", "")),
+        tuple(dated),
     )
+
+
+def _day(value: Any, at: str, where: str) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    raise InvalidData(f"needs a date (YYYY-MM-DD), got {value!r}", field=at, source=where)

@@ -120,7 +120,13 @@ def load_rulebook(directory: Path) -> Rulebook:
     name = str(_need(head, "name", "name", where))
     reviewed_through = _date(head.get("reviewed_through"), "reviewed_through", where)
     versions = _versions(
-        name, covers_from, rules, schedule, digest.hexdigest()[:16], reviewed_through
+        name,
+        covers_from,
+        rules,
+        schedule,
+        groups.changes,
+        digest.hexdigest()[:16],
+        reviewed_through,
     )
     return Rulebook(
         name=name,
@@ -295,13 +301,15 @@ def _versions(
     covers_from: dt.date,
     rules: list[Rule],
     schedule: ClassificationSchedule,
+    group_changes: tuple[dt.date, ...],
     digest: str,
     reviewed_through: dt.date,
 ) -> tuple[Version, ...]:
-    """Every date on which a rule (or a classification paragraph) starts, ends or is
-    suspended opens a version: within one, the same rules and classes hold."""
+    """Every date on which a rule or a classification paragraph starts, ends or is
+    suspended, or a country group gains or loses a member, opens a version: within one,
+    the same rules, classes and groups hold."""
     day = dt.timedelta(days=1)
-    bounds = {covers_from}
+    bounds = {covers_from, *group_changes}
     for sv in schedule.versions:
         bounds.add(sv.effective_from)
         if sv.effective_to is not None:
