@@ -35,6 +35,7 @@ from chipwatch.rules.model import (
 
 HOLD = SEVERITY["hold"]
 PROHIBITED = SEVERITY["prohibited"]
+HELD_BACK = "chipwatch:facts-unknown"
 # Named tuples built on the hot path without their Python-level __new__ (same tuple).
 _new = tuple.__new__
 _UNKNOWN_RULES: dict[
@@ -81,13 +82,20 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
             if not by_jurisdiction.get(code):
                 continue
             fired, unsure = evaluators[code](item_facts)
+            pending: frozenset[str] = frozenset()  # rules an undecidable rule may supersede
             if unsure:
                 settled, held_back = _settle(jurisdiction, unsure, item_facts, notes)
                 fired += settled
                 if held_back is not None:
                     _hit(found, held_back[0], None, model_id, None, held_back[1])
                     worst[code] = max(worst.get(code, 0), HOLD)
+                    pending = held_back[2]
             replaced_by = _supersession(fired) if version.overriding else None
+            if pending:
+                replaced_by = {
+                    **{r.id: HELD_BACK for r in fired if r.id in pending},
+                    **(replaced_by or {}),
+                }
             for rule in fired:
                 superseded_by = replaced_by.get(rule.id) if replaced_by else None
                 _hit(found, rule, superseded_by, model_id, item_facts)
@@ -152,10 +160,11 @@ def _settle(
     rules: list[Rule],
     item_facts: Mapping[str, Any],
     notes: list[str],
-) -> tuple[list[Rule], tuple[Rule, tuple[str, ...]] | None]:
+) -> tuple[list[Rule], tuple[Rule, tuple[str, ...], frozenset[str]] | None]:
     """Rules whose fast test met an unknown fact, decided in three-valued logic: those that
-    hold fire; restrictive ones that stay unknown become one 'facts unknown' hold rule; a
-    fee that may or may not apply becomes a note."""
+    hold fire; restrictive ones that stay unknown become one 'facts unknown' hold rule
+    (with the rules they would supersede: those cannot stand as decided either); a fee
+    that may or may not apply becomes a note."""
     fired: list[Rule] = []
     unknown: list[Rule] = []
     for rule in rules:
@@ -175,8 +184,8 @@ def _settle(
     ids = tuple(r.id for r in unknown)
     missing = _missing(unknown, item_facts)
     key = (jurisdiction.code, ids, missing)
-    held_back = _UNKNOWN_RULES.get(key)
-    if held_back is None:
+    known = _UNKNOWN_RULES.get(key)
+    if known is None:
         if len(_UNKNOWN_RULES) > 4096:
             _UNKNOWN_RULES.clear()
         rule = engine_rule(
@@ -188,8 +197,8 @@ def _settle(
             "is unknown. A person must establish the missing facts before this order proceeds.",
             "chipwatch decision procedure: unknown facts are held, never guessed",
         )
-        held_back = _UNKNOWN_RULES[key] = (rule, tuple(f"{name} = unknown" for name in missing))
-    return fired, held_back
+        known = _UNKNOWN_RULES[key] = (rule, tuple(f"{name} = unknown" for name in missing))
+    return fired, (*known, frozenset(t for r in unknown for t in r.overrides))
 
 
 def _missing(rules: list[Rule], item_facts: Mapping[str, Any]) -> tuple[str, ...]:

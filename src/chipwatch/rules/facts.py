@@ -23,6 +23,7 @@ from chipwatch.vocabulary import END_USES, LIST_CODES, ROLES, SECTORS, TRANSACTI
 UNKNOWN_SECTOR = "unknown"
 # Roles whose location and headquarters decide who the items are for.
 RECIPIENT_ROLES = ("buyer", "consignee", "end_user")
+DESTINATION_ROLES = ("consignee", "intermediate_consignee", "end_user")
 
 
 def fact_schema(eccns: Iterable[str], group_names: Iterable[str]) -> dict[str, FactSpec]:
@@ -46,12 +47,13 @@ def fact_schema(eccns: Iterable[str], group_names: Iterable[str]) -> dict[str, F
             "bool", "the items are shipped to the end user's own country"
         ),
         "destination.groups": FactSpec(
-            "set", "areas of the ship-to and every recipient country", area
+            "set", "areas of the ship-to, consignee and end-user countries", area
         ),
         "ship_from.groups": FactSpec("set", "areas of the country the items leave from", area),
         "end_user.country": FactSpec("string", "the end user's country", country),
         "end_user.sector": FactSpec("string", "the end user's sector", sectors),
         "end_user.groups": FactSpec("set", "areas of the end user's country", area),
+        "buyer.groups": FactSpec("set", "areas of the buyer's country (empty: no buyer)", area),
         "parties.sectors": FactSpec("set", "sectors of buyer, consignee and end user", sectors),
         "parties.hq_groups": FactSpec("set", "areas of recipients' headquarters", area),
         "parties.hq_groups_abroad": FactSpec(
@@ -108,7 +110,10 @@ def build_facts(
         transaction = "export_from_us"
     else:
         transaction = "reexport"
-    destination = {order.ship_to.country} | {p.country for p in recipients}
+    # Where the items go: the ship-to, consignees and the end user (not the buyer's seat).
+    destination = {order.ship_to.country} | {
+        p.country for p in order.parties if p.role in DESTINATION_ROLES
+    }
     day = order.date
     common: dict[str, Any] = {
         "order.date": order.date,
@@ -129,6 +134,8 @@ def build_facts(
         "parties.roles": frozenset(p.role for p in order.parties),
         "parties.possible_matches": any(s.possible_matches for s in screening.parties),
     }
+    buyer = order.party("buyer")  # no buyer named: an empty set, nothing to flag
+    common["buyer.groups"] = frozenset() if buyer is None else groups.areas(buyer.country, day)
     if end_user is not None:
         common["end_user.country"] = end_user.country
         common["end_user.sector"] = end_user.sector or UNKNOWN_SECTOR
