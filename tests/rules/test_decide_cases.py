@@ -354,6 +354,22 @@ CASES = [
         fired=("US-2023-HQ-D5", "US-2026-NOT-FROM-US-DENIED", "US-RF-SHIP-TO-NOT-END-USER-COUNTRY"),
         red_flags=("US-RF-SHIP-TO-NOT-END-USER-COUNTRY", "US-RF-HUB-CHINA-HQ"),
     ),
+    Case(
+        "h200_from_us_to_china_without_end_user_2026_held_not_prohibited",
+        order("2026-02-10", "H200", parties=[party("CN", role="buyer")]),
+        "hold",
+        {"US": "hold"},
+        fired=("chipwatch:facts-unknown", "US-RF-NO-END-USER"),
+        superseded=("US-2023-AC-D5",),
+    ),
+    Case(
+        "chinese_buyer_delivering_to_germany_2024_held_as_red_flag_not_prohibited",
+        order("2024-06-01", "H100", ship_to="DE", parties=[party("CN", role="buyer"), party("DE")]),
+        "hold",
+        {"US": "hold"},
+        fired=("US-RF-BUYER-IN-D5-SHIPS-ELSEWHERE",),
+        absent=("US-2023-AC-D5",),
+    ),
 ]
 
 
