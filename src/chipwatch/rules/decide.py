@@ -36,8 +36,6 @@ from chipwatch.rules.model import (
 HOLD = SEVERITY["hold"]
 PROHIBITED = SEVERITY["prohibited"]
 HELD_BACK = "chipwatch:facts-unknown"
-# Named tuples built on the hot path without their Python-level __new__ (same tuple).
-_new = tuple.__new__
 _UNKNOWN_RULES: dict[
     tuple[str, tuple[str, ...], tuple[str, ...]], tuple[Rule, tuple[str, ...]]
 ] = {}
@@ -82,7 +80,7 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
             if not by_jurisdiction.get(code):
                 continue
             fired, unsure = evaluators[code](item_facts)
-            pending: frozenset[str] = frozenset()  # rules an undecidable rule may supersede
+            pending = None  # rules that an undecidable rule may supersede
             if unsure:
                 settled, held_back = _settle(jurisdiction, unsure, item_facts, notes)
                 fired += settled
@@ -98,7 +96,12 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
                 }
             for rule in fired:
                 superseded_by = replaced_by.get(rule.id) if replaced_by else None
-                _hit(found, rule, superseded_by, model_id, item_facts)
+                hit = found.get((id(rule), superseded_by))  # _hit, inlined on the hot path
+                if hit is None:
+                    found[(id(rule), superseded_by)] = [rule, [model_id], [item_facts], ()]
+                elif model_id not in hit[1]:
+                    hit[1].append(model_id)
+                    hit[2].append(item_facts)
                 if superseded_by is not None:
                     continue
                 if rule.severity > worst.get(code, 0):
@@ -114,7 +117,7 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         j.code: _result(j, hits.get(j.code), subject.get(j.code), worst.get(j.code, 0), model_ids)
         for j in rulebook.jurisdictions
     }
-    owed = [f for f in fees if worst.get(f.jurisdiction, 0) < PROHIBITED]
+    owed = [f for f in fees if worst.get(f.jurisdiction, 0) < PROHIBITED] if fees else fees
     if len(owed) < len(fees):
         notes.append(
             "Fees listed under a jurisdiction that prohibits the order are not owed: "
@@ -209,20 +212,23 @@ def _supersession(fired: list[Rule]) -> dict[str, str]:
     """Rule id -> the id of the live fired rule that supersedes it for this item. Only live
     rules supersede: a rule that is itself superseded overrides nothing (the loader rejects
     cycles, so this settles)."""
-    targets = {target: rule for rule in fired for target in rule.overrides}
+    targets = {target: rule for rule in fired if rule.overrides for target in rule.overrides}
     if not targets:
         return {}
-    replaced: dict[str, str] = {}
+    return {
+        rule.id: by.id
+        for rule in fired
+        if (by := targets.get(rule.id)) is not None and _live(by, targets)
+    }
 
-    def live(rule: Rule) -> bool:
-        by = targets.get(rule.id)
-        return by is None or by is rule or not live(by)
 
-    for rule in fired:
-        by = targets.get(rule.id)
-        if by is not None and live(by):
-            replaced[rule.id] = by.id
-    return replaced
+def _live(rule: Rule, targets: dict[str, Rule]) -> bool:
+    """Live unless superseded by a live rule: down a chain of supersession, every other
+    rule is live, counting from its top."""
+    depth, by = 0, targets.get(rule.id)
+    while by is not None and by is not rule and depth < len(targets):
+        depth, by = depth + 1, targets.get(by.id)
+    return depth % 2 == 0
 
 
 def _result(
@@ -233,32 +239,25 @@ def _result(
     model_ids: tuple[str, ...],
 ) -> JurisdictionResult:
     if hits:
-        reasons = tuple(
-            [
-                _new(Reason, (rule, tuple(items), superseded_by, tuple(item_facts), fixed))
-                for (_, superseded_by), (rule, items, item_facts, fixed) in hits.items()
-            ]
+        return JurisdictionResult(
+            jurisdiction.code, jurisdiction.name, OUTCOMES[worst], True, hits=hits
         )
-    else:  # nothing fired: the same immutable answer for every such order
-        items = tuple(dict.fromkeys(subject_items)) if subject_items else model_ids
-        key = (bool(subject_items), items, worst)
-        quiet = jurisdiction.quiet.get(key)
-        if quiet is None:
-            if len(jurisdiction.quiet) > 4096:
-                jurisdiction.quiet.clear()
-            rule = jurisdiction.no_restriction if subject_items else jurisdiction.not_subject
-            quiet = jurisdiction.quiet[key] = JurisdictionResult(
-                jurisdiction.code,
-                jurisdiction.name,
-                OUTCOMES[worst],
-                bool(subject_items),
-                (Reason(rule, items),),
-            )
-        return quiet
-    return _new(
-        JurisdictionResult,
-        (jurisdiction.code, jurisdiction.name, OUTCOMES[worst], bool(subject_items), reasons),
-    )
+    # nothing fired: the same immutable answer for every such order
+    items = tuple(dict.fromkeys(subject_items)) if subject_items else model_ids
+    key = (bool(subject_items), items, worst)
+    quiet = jurisdiction.quiet.get(key)
+    if quiet is None:
+        if len(jurisdiction.quiet) > 4096:
+            jurisdiction.quiet.clear()
+        rule = jurisdiction.no_restriction if subject_items else jurisdiction.not_subject
+        quiet = jurisdiction.quiet[key] = JurisdictionResult(
+            jurisdiction.code,
+            jurisdiction.name,
+            OUTCOMES[worst],
+            bool(subject_items),
+            (Reason(rule, items),),
+        )
+    return quiet
 
 
 def _total(fees: list[FeeLine], *, binding: bool) -> float:

@@ -86,12 +86,37 @@ class Reason(NamedTuple):
         }
 
 
-class JurisdictionResult(NamedTuple):
-    code: str
-    name: str
-    outcome: Outcome
-    subject: bool
-    reasons: tuple[Reason, ...]
+class JurisdictionResult:
+    """One jurisdiction's outcome and its reasons. The outcome is decided eagerly; the
+    reason objects are built from the rules that fired the first time they are read."""
+
+    __slots__ = ("_hits", "_reasons", "code", "name", "outcome", "subject")
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        outcome: Outcome,
+        subject: bool,
+        reasons: tuple[Reason, ...] | None = None,
+        hits: Mapping[Any, list[Any]] | None = None,
+    ):
+        self.code, self.name, self.outcome, self.subject = code, name, outcome, subject
+        self._reasons = reasons
+        self._hits = hits  # (rule key, superseded by) -> [rule, items, facts, fixed checks]
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        if self._reasons is None:
+            self._reasons = tuple(
+                Reason(rule, tuple(items), superseded_by, tuple(facts), fixed)
+                for (_, superseded_by), (rule, items, facts, fixed) in (self._hits or {}).items()
+            )
+            self._hits = None
+        return self._reasons
+
+    def __repr__(self) -> str:
+        return f"JurisdictionResult({self.code!r}, {self.outcome!r}, {len(self.reasons)} reasons)"
 
     def to_dict(self) -> dict[str, Any]:
         return {
