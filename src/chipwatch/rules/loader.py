@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -387,6 +388,14 @@ def _schedule(raw: dict[str, Any]) -> ClassificationSchedule:
         )
     if not versions:
         raise InvalidData("needs at least one version", field="versions", source=where)
+    ordered = sorted(versions, key=lambda v: v.effective_from)
+    for before, after in itertools.pairwise(ordered):
+        if before.effective_to is None or before.effective_to >= after.effective_from:
+            raise InvalidData(
+                f"{before.id} overlaps {after.id}: a day has two classifications",
+                field="versions",
+                source=where,
+            )
     return ClassificationSchedule(
         {str(k): int(v) for k, v in bits.items()},
         {str(k): str(v) for k, v in _mapping(raw, "system_classes", where).items()},
