@@ -58,12 +58,7 @@ class Chipwatch:
                 models.append(self.catalog.resolve(line.model))
             except NotFound as exc:
                 raise InvalidInput(exc.problem, field=f"items.{i}.model") from None
-        if self.rulebook.version_on(order.date) is None:
-            raise InvalidInput(
-                f"no rulebook in force on {order.date}: '{self.rulebook.name}' covers orders "
-                f"from {self.rulebook.covers_from}",
-                field="date",
-            )
+        self.rulebook.version_for(order.date)  # fail on the date before classifying
         classifications = [self.classify(model, order.date) for model in models]
         screening = self.screener.screen(order.parties, order.date)
         facts = build_facts(order, models, classifications, screening, self.rulebook.groups)

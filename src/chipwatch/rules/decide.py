@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chipwatch.errors import InvalidInput
 from chipwatch.orders import Order
 from chipwatch.rules.decision import Decision, FeeLine, JurisdictionResult, Reason
 from chipwatch.rules.facts import OrderFacts
@@ -46,13 +45,7 @@ Hits = dict[tuple[int, str | None], list[Any]]
 
 
 def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
-    version = rulebook.version_on(order.date)
-    if version is None:
-        raise InvalidInput(
-            f"no rulebook in force on {order.date}: '{rulebook.name}' covers orders from "
-            f"{rulebook.covers_from}",
-            field="date",
-        )
+    version = rulebook.version_for(order.date)
     hits: dict[str, Hits] = {}
     subject: dict[str, list[str]] = {}
     worst: dict[str, int] = {}

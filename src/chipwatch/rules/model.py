@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 
 from chipwatch.catalog.classify import ClassificationSchedule
 from chipwatch.conditions import ALWAYS, Condition, Facts, FactSpec, GroupResult
+from chipwatch.errors import InvalidInput
 from chipwatch.rules.groups import CountryGroups
 
 Outcome = Literal["allowed", "license_required", "hold", "prohibited"]
@@ -251,6 +252,17 @@ class Rulebook:
             "taken after that date are not in it."
         )
         object.__setattr__(self, "review_note", note)
+
+    def version_for(self, day: dt.date) -> Version:
+        """The version in force on ``day``, or an input error naming the order's date."""
+        version = self.version_on(day)
+        if version is None:
+            raise InvalidInput(
+                f"no rulebook in force on {day}: '{self.name}' covers orders from "
+                f"{self.covers_from}",
+                field="date",
+            )
+        return version
 
     def version_on(self, day: dt.date) -> Version | None:
         """The rulebook version in force on ``day`` (None before the rulebook's coverage)."""
