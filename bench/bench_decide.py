@@ -24,18 +24,11 @@ from chipwatch import service
 from chipwatch.orders import Order, parse_order
 from chipwatch.rules.decide import decide
 from chipwatch.rules.facts import OrderFacts, build_facts
+from chipwatch.vocabulary import END_USES as ALL_END_USES
 
 DESTINATIONS = ["CN", "CN", "CN", "HK", "MO", "MY", "SG", "AE", "SA", "IN", "JP", "DE", "US", "VN"]
 SOURCES = ["US", "US", "US", "TW", "MY", "CN", "SG"]
-END_USES = [
-    "commercial_training",
-    "commercial_inference",
-    "research",
-    "military",
-    "public_sector",
-    "supercomputer",
-    "unknown",
-]
+END_USES = sorted(ALL_END_USES - {"advanced_ic_production"})
 SECTORS = [
     "private",
     "private",
