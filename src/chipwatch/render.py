@@ -127,7 +127,10 @@ def decision_view(decision: Decision) -> Group:
             fees.add_column(column, overflow="fold")
         for f in decision.fees:
             fees.add_row(
-                f.label + ("" if f.binding else " (reported, not law)"),
+                f.label
+                + ("" if f.binding else " (reported, not law)")
+                + ("" if f.owed else " (not owed: prohibited)")
+                + ("" if f.owed else " (not owed: prohibited)"),
                 f.item,
                 f"{f.rate:.0%}",
                 "?" if f.value_usd is None else f"{f.value_usd:,.2f}",

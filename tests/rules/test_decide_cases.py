@@ -447,6 +447,14 @@ CASES = [
         {"MY": "allowed"},
         absent=("MY-2025-STP-EXPORT",),
     ),
+    Case(
+        "rtx_4090_from_us_to_china_2026_nac_supersedes_both_the_zone_and_the_denial",
+        order("2026-02-10", "RTX 4090"),
+        "license_required",
+        {"US": "license_required"},
+        fired=("US-2023-NAC",),
+        superseded=("US-2023-AC-D5", "US-2026-H200-CASE-BY-CASE"),
+    ),
 ]
 
 
@@ -552,3 +560,11 @@ def test_country_group_membership_follows_the_order_date(
     decision = _decide(order(day, "H100", ship_to=country, parties=[party(country)]))
     assert decision.jurisdictions["US"].outcome == expected
     assert rule in {r.rule_id for r in decision.reasons if r.superseded_by is None}
+
+
+def test_fees_under_a_prohibition_are_marked_not_owed() -> None:
+    raw = order("2026-02-10", "H200", end_use="military", quantity=10, price=30000)
+    data = _decide(raw).to_dict()
+    assert data["fee_usd"] == 0.0 and data["fee_basis"] == []
+    assert [f["owed"] for f in data["fees"]] == [False]
+    assert any("not owed" in note for note in data["notes"])

@@ -110,12 +110,15 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
         j.code: _result(j, hits.get(j.code), subject.get(j.code), worst.get(j.code, 0), model_ids)
         for j in rulebook.jurisdictions
     }
-    owed = [f for f in fees if worst.get(f.jurisdiction, 0) < PROHIBITED] if fees else fees
-    if len(owed) < len(fees):
+    if fees and any(worst.get(f.jurisdiction, 0) >= PROHIBITED for f in fees):
+        fees = [
+            f if worst.get(f.jurisdiction, 0) < PROHIBITED else f._replace(owed=False) for f in fees
+        ]
         notes.append(
             "Fees listed under a jurisdiction that prohibits the order are not owed: "
             "nothing may ship."
         )
+    owed = [f for f in fees if f.owed]
     return Decision(
         order.id,
         order.date,
@@ -190,7 +193,8 @@ def _settle(
             "hold",
             "Cannot evaluate every rule: facts unknown",
             f"Whether {', '.join(ids)} apply cannot be decided because {', '.join(missing)} "
-            "is unknown. A person must establish the missing facts before this order proceeds.",
+            f"{'is' if len(missing) == 1 else 'are'} unknown. A person must establish the "
+            "missing facts before this order proceeds.",
             "chipwatch decision procedure: unknown facts are held, never guessed",
         )
         known = _UNKNOWN_RULES[key] = (rule, tuple(f"{name} = unknown" for name in missing))
@@ -202,26 +206,35 @@ def _missing(rules: list[Rule], item_facts: Mapping[str, Any]) -> tuple[str, ...
 
 
 def _supersession(fired: list[Rule]) -> dict[str, str]:
-    """Rule id -> the id of the live fired rule that supersedes it for this item. Only live
+    """Rule id -> the id of a live fired rule that supersedes it for this item. Only live
     rules supersede: a rule that is itself superseded overrides nothing (the loader rejects
     cycles, so this settles)."""
-    targets = {target: rule for rule in fired if rule.overrides for target in rule.overrides}
-    if not targets:
+    by_target: dict[str, list[Rule]] = {}
+    for rule in fired:
+        for target in rule.overrides:
+            by_target.setdefault(target, []).append(rule)
+    if not by_target:
         return {}
-    return {
-        rule.id: by.id
-        for rule in fired
-        if (by := targets.get(rule.id)) is not None and _live(by, targets)
-    }
+    memo: dict[str, bool] = {}
+    replaced = {}
+    for rule in fired:
+        for other in by_target.get(rule.id, ()):
+            if _live(other, by_target, memo):
+                replaced[rule.id] = other.id
+                break
+    return replaced
 
 
-def _live(rule: Rule, targets: dict[str, Rule]) -> bool:
-    """Live unless superseded by a live rule: down a chain of supersession, every other
-    rule is live, counting from its top."""
-    depth, by = 0, targets.get(rule.id)
-    while by is not None and by is not rule and depth < len(targets):
-        depth, by = depth + 1, targets.get(by.id)
-    return depth % 2 == 0
+def _live(rule: Rule, by_target: dict[str, list[Rule]], memo: dict[str, bool]) -> bool:
+    """Live unless some live fired rule overrides it."""
+    known = memo.get(rule.id)
+    if known is None:
+        known = memo[rule.id] = not any(
+            _live(other, by_target, memo)
+            for other in by_target.get(rule.id, ())
+            if other is not rule
+        )
+    return known
 
 
 def _result(

@@ -140,6 +140,7 @@ class FeeLine(NamedTuple):
     citation: str
     evidence: str
     binding: bool  # False for reported arrangements that are not published law
+    owed: bool = True  # False under a jurisdiction that prohibits the order
 
 
 class Decision(NamedTuple):
@@ -190,7 +191,9 @@ class Decision(NamedTuple):
         data.pop("quantities")
         data["reasons"] = [r.to_dict() for r in self.reasons]
         data["fee_basis"] = [
-            f"{f.label}: {f.rate:.0%} of {f.basis} ({f.item})" for f in self.fees if f.binding
+            f"{f.label}: {f.rate:.0%} of {f.basis} ({f.item})"
+            for f in self.fees
+            if f.binding and f.owed
         ]
         result: dict[str, Any] = _jsonable(data)
         return result

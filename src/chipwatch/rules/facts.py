@@ -47,7 +47,7 @@ def fact_schema(eccns: Iterable[str], group_names: Iterable[str]) -> dict[str, F
             "bool", "the items are shipped to the end user's own country"
         ),
         "destination.groups": FactSpec(
-            "set", "areas of the ship-to, consignee and end-user countries", area
+            "set", "areas of the ship-to, (intermediate) consignee and end-user countries", area
         ),
         "ship_from.groups": FactSpec("set", "areas of the country the items leave from", area),
         "end_user.country": FactSpec("string", "the end user's country", country),

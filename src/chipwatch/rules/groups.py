@@ -90,7 +90,7 @@ class CountryGroups:
 
 
 def load_groups(path: Path) -> CountryGroups:
-    where = str(path)
+    where = path.name
     try:
         raw = load_yaml(path.read_bytes())
     except (OSError, YAMLError) as exc:
@@ -170,6 +170,13 @@ def _group(name: str, body: Any, where: str) -> GroupInfo:
         if not isinstance(entry, dict):
             plain.add(code)
             continue
+        unknown = sorted(set(entry) - {"code", "from", "to", "citation"})
+        if unknown:
+            raise InvalidData(
+                f"unknown key(s) {', '.join(unknown)}; allowed: citation, code, from, to",
+                field=at,
+                source=where,
+            )
         start, end = (_day(entry.get(key), f"{at}.{key}", where) for key in ("from", "to"))
         if start is None and end is None:
             raise InvalidData("a dated member needs 'from' or 'to'", field=at, source=where)
@@ -194,4 +201,9 @@ def _group(name: str, body: Any, where: str) -> GroupInfo:
 def _day(value: Any, at: str, where: str) -> dt.date | None:
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     raise InvalidData(f"needs a date (YYYY-MM-DD), got {value!r}", field=at, source=where)

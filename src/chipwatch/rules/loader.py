@@ -209,12 +209,14 @@ def _rule(
             field=f"{at}.review_policy",
             source=where,
         )
-    if evidence == "reported_guidance" and (body.get("overrides") or body.get("conditions")):
-        raise InvalidData(
-            "reported guidance is not law: it may not override rules or impose licence conditions",
-            field=f"{at}.overrides",
-            source=where,
-        )
+    for key in ("overrides", "conditions"):
+        if evidence == "reported_guidance" and body.get(key):
+            raise InvalidData(
+                "reported guidance is not law: it may not override rules or impose licence "
+                "conditions",
+                field=f"{at}.{key}",
+                source=where,
+            )
     for key in ("conditions", "overrides"):
         value = body.get(key)
         if value is not None and (
@@ -472,12 +474,13 @@ def _mapping(body: Any, key: str, where: str) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    shown = f"{path.parent.name}/{path.name}" if path.parent.name == "instruments" else path.name
     try:
         raw = load_yaml(_bytes(path))
     except YAMLError as exc:
-        raise InvalidData(f"not valid YAML: {exc}", source=path.name) from exc
+        raise InvalidData(f"not valid YAML: {exc}", source=shown) from exc
     if not isinstance(raw, dict):
-        raise InvalidData("expected a mapping at the top", source=path.name)
+        raise InvalidData("expected a mapping at the top", source=shown)
     return raw
 
 
