@@ -29,6 +29,7 @@ from chipwatch.rules.model import (
     Note,
     Rule,
     Rulebook,
+    Version,
     engine_rule,
 )
 
@@ -75,8 +76,9 @@ def decide(order: Order, facts: OrderFacts, rulebook: Rulebook) -> Decision:
             fired, unsure = evaluators[code](item_facts)
             pending = None  # rules that an undecidable rule may supersede
             if unsure:
-                settled, held_back = _settle(jurisdiction, unsure, item_facts, notes)
-                fired += settled
+                settled, held_back, fee_notes = _settled(version, jurisdiction, unsure, item_facts)
+                notes.extend(fee_notes)
+                fired = fired + settled  # settled is memoised: never extend it in place
                 if held_back is not None:
                     _hit(found, held_back[0], None, model_id, None, held_back[1])
                     worst[code] = max(worst.get(code, 0), HOLD)
@@ -154,18 +156,41 @@ def _hit(
         hit[2].append(item_facts)
 
 
+Settled = tuple[list[Rule], tuple[Rule, tuple[str, ...], frozenset[str]] | None, list[str]]
+
+
+def _settled(
+    version: Version, jurisdiction: Jurisdiction, rules: list[Rule], item_facts: Mapping[str, Any]
+) -> Settled:
+    """``_settle``, memoised (on the version, which keeps its rules alive) on exactly what
+    it reads: the rules, the values of the facts they test, and the item's model."""
+    memo = version.memo
+    ids = tuple([id(rule) for rule in rules])
+    names = memo.get(ids)
+    if names is None:
+        names = memo[ids] = tuple(dict.fromkeys(n for r in rules for n in r.when.facts_used))
+    key = (ids, item_facts["item.model"], *[item_facts.get(n) for n in names])
+    try:
+        known = memo.get(key)
+    except TypeError:  # an unhashable fact value: settle without the memo
+        return _settle(jurisdiction, rules, item_facts)
+    if known is None:
+        if len(memo) > 16384:
+            memo.clear()
+        known = memo[key] = _settle(jurisdiction, rules, item_facts)
+    return known
+
+
 def _settle(
-    jurisdiction: Jurisdiction,
-    rules: list[Rule],
-    item_facts: Mapping[str, Any],
-    notes: list[str],
-) -> tuple[list[Rule], tuple[Rule, tuple[str, ...], frozenset[str]] | None]:
+    jurisdiction: Jurisdiction, rules: list[Rule], item_facts: Mapping[str, Any]
+) -> Settled:
     """Rules whose fast test met an unknown fact, decided in three-valued logic: those that
     hold fire; restrictive ones that stay unknown become one 'facts unknown' hold rule
     (with the rules they would supersede: those cannot stand as decided either); a fee
     that may or may not apply becomes a note."""
     fired: list[Rule] = []
     unknown: list[Rule] = []
+    notes: list[str] = []
     for rule in rules:
         result = rule.when.evaluate_slowly(item_facts)
         if result:
@@ -179,7 +204,7 @@ def _settle(
                 f"{', '.join(_missing([rule], item_facts))} unknown."
             )
     if not unknown:
-        return fired, None
+        return fired, None, notes
     ids = tuple(r.id for r in unknown)
     missing = _missing(unknown, item_facts)
     key = (jurisdiction.code, ids, missing)
@@ -198,7 +223,7 @@ def _settle(
             "chipwatch decision procedure: unknown facts are held, never guessed",
         )
         known = _UNKNOWN_RULES[key] = (rule, tuple(f"{name} = unknown" for name in missing))
-    return fired, (*known, frozenset(t for r in unknown for t in r.overrides))
+    return fired, (*known, frozenset(t for r in unknown for t in r.overrides)), notes
 
 
 def _missing(rules: list[Rule], item_facts: Mapping[str, Any]) -> tuple[str, ...]:

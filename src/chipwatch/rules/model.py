@@ -224,6 +224,7 @@ class Version:
     evaluators: dict[str, Callable[[Facts], GroupResult]]  # per jurisdiction, compiled
     summary: Mapping[str, Any]  # what a decision records about the version it used (read-only)
     overriding: bool = field(init=False)  # some rule in force supersedes others
+    memo: dict[Any, Any] = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "overriding", any(rule.overrides for rule in self.rules))
