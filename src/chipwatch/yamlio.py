@@ -6,10 +6,13 @@ country codes and chip names that is a silent corruption, so we resolve them as 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import yaml
+
+from chipwatch.errors import InvalidData
 
 
 class _Loader(yaml.SafeLoader):
@@ -33,3 +36,15 @@ def load_yaml(text: str | bytes) -> Any:
         return yaml.load(text, Loader=_Loader)
     except ValueError as exc:  # raised by the timestamp constructor, not wrapped by PyYAML
         raise yaml.YAMLError(f"invalid value: {exc}") from exc
+
+
+def as_date(value: Any, at: str, where: str) -> dt.date:
+    """A YAML date, or an ISO date in a string; anything else is an error naming ``at``."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidData(f"needs a date (YYYY-MM-DD), got {value!r}", field=at, source=where)

@@ -10,7 +10,7 @@ from typing import Any
 
 from chipwatch.countries import is_country
 from chipwatch.errors import InvalidData
-from chipwatch.yamlio import YAMLError, load_yaml
+from chipwatch.yamlio import YAMLError, as_date, load_yaml
 
 HUB = "transshipment_hub"
 
@@ -199,11 +199,4 @@ def _group(name: str, body: Any, where: str) -> GroupInfo:
 
 
 def _day(value: Any, at: str, where: str) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidData(f"needs a date (YYYY-MM-DD), got {value!r}", field=at, source=where)
+    return None if value is None else as_date(value, at, where)

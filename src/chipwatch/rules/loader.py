@@ -35,7 +35,7 @@ from chipwatch.rules.model import (
     Rulebook,
     Version,
 )
-from chipwatch.yamlio import YAMLError, load_yaml
+from chipwatch.yamlio import YAMLError, as_date, load_yaml
 
 POLICIES = ("presumption_of_denial", "case_by_case", "presumption_of_approval")
 RULE_KEYS = frozenset(
@@ -117,9 +117,9 @@ def load_rulebook(directory: Path) -> Rulebook:
         instruments.append(instrument)
         rules.extend(file_rules)
     _check_references(rules)
-    covers_from = _date(head.get("covers_from"), "covers_from", where)
+    covers_from = as_date(head.get("covers_from"), "covers_from", where)
     name = str(_need(head, "name", "name", where))
-    reviewed_through = _date(head.get("reviewed_through"), "reviewed_through", where)
+    reviewed_through = as_date(head.get("reviewed_through"), "reviewed_through", where)
     versions = _versions(
         name,
         covers_from,
@@ -232,11 +232,11 @@ def _rule(
             field=f"{at}.outcome",
             source=where,
         )
-    start = _date(
+    start = as_date(
         body.get("effective_from", defaults.get("effective_from")), f"{at}.effective_from", where
     )
     end_raw = body.get("effective_to", defaults.get("effective_to"))
-    end = None if end_raw is None else _date(end_raw, f"{at}.effective_to", where)
+    end = None if end_raw is None else as_date(end_raw, f"{at}.effective_to", where)
     if end is not None and end < start:
         raise InvalidData("ends before it starts", field=f"{at}.effective_to", source=where)
     return Rule(
@@ -380,8 +380,8 @@ def _schedule(raw: dict[str, Any]) -> ClassificationSchedule:
         versions.append(
             ScheduleVersion(
                 id=str(_need(body, "id", f"{at}.id", where)),
-                effective_from=_date(body.get("effective_from"), f"{at}.effective_from", where),
-                effective_to=None if end is None else _date(end, f"{at}.effective_to", where),
+                effective_from=as_date(body.get("effective_from"), f"{at}.effective_from", where),
+                effective_to=None if end is None else as_date(end, f"{at}.effective_to", where),
                 citation=str(_need(body, "citation", f"{at}.citation", where)),
                 evidence=_evidence(body.get("evidence"), f"{at}.evidence", where),
                 paragraphs=paragraphs,
@@ -409,8 +409,8 @@ def _suspension(body: Any, at: str, where: str) -> Period:
     if not isinstance(body, dict):
         raise InvalidData("a suspension needs 'from', 'to' and 'citation'", field=at, source=where)
     _known_keys(body, frozenset({"from", "to", "citation"}), at, where)
-    start = _date(body.get("from"), f"{at}.from", where)
-    end = None if body.get("to") is None else _date(body["to"], f"{at}.to", where)
+    start = as_date(body.get("from"), f"{at}.from", where)
+    end = None if body.get("to") is None else as_date(body["to"], f"{at}.to", where)
     if end is not None and end < start:
         raise InvalidData("ends before it starts", field=f"{at}.to", source=where)
     return Period(start, end, str(_need(body, "citation", f"{at}.citation", where)))
@@ -446,17 +446,6 @@ def _evidence(value: Any, at: str, where: str) -> Any:
             f"must be one of {', '.join(EVIDENCE)}, got {value!r}", field=at, source=where
         )
     return value
-
-
-def _date(value: Any, at: str, where: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidData(f"needs a date (YYYY-MM-DD), got {value!r}", field=at, source=where)
 
 
 def _need(body: Any, key: str, at: str, where: str) -> Any:
