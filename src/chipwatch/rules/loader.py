@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from chipwatch.catalog.classify import (
-    CHIP_FACTS,
     ClassificationSchedule,
-    Paragraph,
-    ScheduleVersion,
 )
 from chipwatch.conditions import FactSpec, compile_condition, compile_group
 from chipwatch.errors import InvalidData
 from chipwatch.rules.facts import fact_schema
 from chipwatch.rules.groups import load_groups
 from chipwatch.rules.model import (
-    EVIDENCE,
     OUTCOMES,
     Fee,
     Instrument,
@@ -35,7 +30,16 @@ from chipwatch.rules.model import (
     Rulebook,
     Version,
 )
-from chipwatch.yamlio import YAMLError, as_date, load_yaml
+from chipwatch.rules.schedule import load_schedule
+from chipwatch.rules.validate import (
+    check_evidence,
+    known_keys,
+    mapping,
+    need,
+    read_bytes,
+    read_yaml,
+)
+from chipwatch.yamlio import as_date
 
 POLICIES = ("presumption_of_denial", "case_by_case", "presumption_of_approval")
 RULE_KEYS = frozenset(
@@ -65,11 +69,6 @@ HEAD_KEYS = frozenset(
     {"schema", "name", "title", "covers_from", "reviewed_through", "jurisdictions"}
 )
 JURISDICTION_KEYS = frozenset({"name", "subject_when", "not_subject_text"})
-SCHEDULE_KEYS = frozenset({"schema", "bit_lengths", "system_classes", "versions"})
-SCHEDULE_VERSION_KEYS = frozenset(
-    {"id", "effective_from", "effective_to", "citation", "evidence", "paragraphs", "otherwise"}
-)
-PARAGRAPH_KEYS = frozenset({"eccn", "paragraph", "text", "when"})
 NOT_LAW_OUTCOMES = ("allowed", "hold")  # all that reported guidance may produce
 
 
@@ -82,16 +81,16 @@ def load_rulebook(directory: Path) -> Rulebook:
         *sorted((directory / "instruments").glob("*.yaml")),
     ]
     for path in files:
-        digest.update(path.name.encode() + b"\0" + _bytes(path))
-    head = _read(directory / "rulebook.yaml")
+        digest.update(path.name.encode() + b"\0" + read_bytes(path))
+    head = read_yaml(directory / "rulebook.yaml")
     where = "rulebook.yaml"
-    _known_keys(head, HEAD_KEYS, "the file", where)
-    for code, body in _mapping(head, "jurisdictions", where).items():
+    known_keys(head, HEAD_KEYS, "the file", where)
+    for code, body in mapping(head, "jurisdictions", where).items():
         if not isinstance(body, dict):
             raise InvalidData("must be a mapping", field=f"jurisdictions.{code}", source=where)
-        _known_keys(body, JURISDICTION_KEYS, f"jurisdictions.{code}", where)
+        known_keys(body, JURISDICTION_KEYS, f"jurisdictions.{code}", where)
     groups = load_groups(directory / "country_groups.yaml")
-    schedule = _schedule(_read(directory / "classification.yaml"))
+    schedule = load_schedule(read_yaml(directory / "classification.yaml"))
     eccns = {
         "not_controlled",
         *schedule.system_classes.values(),
@@ -101,13 +100,13 @@ def load_rulebook(directory: Path) -> Rulebook:
     jurisdictions = tuple(
         Jurisdiction(
             code=str(code),
-            name=str(_need(body, "name", f"jurisdictions.{code}", where)),
+            name=str(need(body, "name", f"jurisdictions.{code}", where)),
             subject_when=compile_condition(
                 body.get("subject_when"), facts, where=f"{where}: jurisdictions.{code}.subject_when"
             ),
             not_subject_text=str(body.get("not_subject_text", "not subject to this jurisdiction")),
         )
-        for code, body in _mapping(head, "jurisdictions", where).items()
+        for code, body in mapping(head, "jurisdictions", where).items()
     )
     known = {j.code for j in jurisdictions}
     instruments: list[Instrument] = []
@@ -118,7 +117,7 @@ def load_rulebook(directory: Path) -> Rulebook:
         rules.extend(file_rules)
     _check_references(rules)
     covers_from = as_date(head.get("covers_from"), "covers_from", where)
-    name = str(_need(head, "name", "name", where))
+    name = str(need(head, "name", "name", where))
     reviewed_through = as_date(head.get("reviewed_through"), "reviewed_through", where)
     versions = _versions(
         name,
@@ -149,15 +148,15 @@ def _instrument_file(
     path: Path, facts: dict[str, FactSpec], jurisdictions: set[str]
 ) -> tuple[Instrument, list[Rule]]:
     where = f"instruments/{path.name}"
-    raw = _read(path)
-    _known_keys(raw, FILE_KEYS, "the file", where)
-    head = _mapping(raw, "instrument", where)
-    _known_keys(head, INSTRUMENT_KEYS, "instrument", where)
-    evidence = _evidence(head.get("evidence"), "instrument.evidence", where)
+    raw = read_yaml(path)
+    known_keys(raw, FILE_KEYS, "the file", where)
+    head = mapping(raw, "instrument", where)
+    known_keys(head, INSTRUMENT_KEYS, "instrument", where)
+    evidence = check_evidence(head.get("evidence"), "instrument.evidence", where)
     instrument = Instrument(
-        id=str(_need(head, "id", "instrument.id", where)),
-        title=str(_need(head, "title", "instrument.title", where)),
-        citation=str(_need(head, "citation", "instrument.citation", where)),
+        id=str(need(head, "id", "instrument.id", where)),
+        title=str(need(head, "title", "instrument.title", where)),
+        citation=str(need(head, "citation", "instrument.citation", where)),
         url=head.get("url"),
         evidence=evidence,
         file=where,
@@ -184,7 +183,7 @@ def _rule(
     if not isinstance(body, dict) or not body.get("id"):
         raise InvalidData("a rule needs an 'id'", field=f"rules[{index}]", source=where)
     at = f"rule {body['id']}"
-    _known_keys(body, RULE_KEYS, at, where)
+    known_keys(body, RULE_KEYS, at, where)
     jurisdiction = str(body.get("jurisdiction", defaults.get("jurisdiction", "")))
     if jurisdiction not in jurisdictions:
         raise InvalidData(
@@ -193,7 +192,7 @@ def _rule(
             field=f"{at}.jurisdiction",
             source=where,
         )
-    evidence = _evidence(body.get("evidence", instrument.evidence), f"{at}.evidence", where)
+    evidence = check_evidence(body.get("evidence", instrument.evidence), f"{at}.evidence", where)
     outcome = body.get("outcome")
     if outcome not in OUTCOMES:
         raise InvalidData(
@@ -243,8 +242,8 @@ def _rule(
         id=str(body["id"]),
         instrument=instrument,
         jurisdiction=jurisdiction,
-        title=str(_need(body, "title", f"{at}.title", where)),
-        text=" ".join(str(_need(body, "text", f"{at}.text", where)).split()),
+        title=str(need(body, "title", f"{at}.title", where)),
+        text=" ".join(str(need(body, "text", f"{at}.text", where)).split()),
         citation=str(body.get("citation") or instrument.citation),
         evidence=evidence,
         in_force=Period(start, end),
@@ -351,80 +350,15 @@ def _versions(
     return tuple(versions)
 
 
-def _schedule(raw: dict[str, Any]) -> ClassificationSchedule:
-    where = "classification.yaml"
-    _known_keys(raw, SCHEDULE_KEYS, "the file", where)
-    bits = _mapping(raw, "bit_lengths", where)
-    versions = []
-    for i, body in enumerate(raw.get("versions") or []):
-        at = f"versions[{i}]"
-        if not isinstance(body, dict):
-            raise InvalidData("must be a mapping", field=at, source=where)
-        _known_keys(body, SCHEDULE_VERSION_KEYS, at, where)
-        for j, para in enumerate(body.get("paragraphs") or []):
-            if not isinstance(para, dict):
-                raise InvalidData("must be a mapping", field=f"{at}.paragraphs[{j}]", source=where)
-            _known_keys(para, PARAGRAPH_KEYS, f"{at}.paragraphs[{j}]", where)
-        paragraphs = tuple(
-            Paragraph(
-                eccn=str(_need(p, "eccn", f"{at}.paragraphs[{j}].eccn", where)),
-                paragraph=str(p.get("paragraph", p["eccn"])),
-                text=" ".join(str(_need(p, "text", f"{at}.paragraphs[{j}].text", where)).split()),
-                when=compile_condition(
-                    p.get("when"), CHIP_FACTS, where=f"{where}: {at}.paragraphs[{j}].when"
-                ),
-            )
-            for j, p in enumerate(body.get("paragraphs") or [])
-        )
-        end = body.get("effective_to")
-        versions.append(
-            ScheduleVersion(
-                id=str(_need(body, "id", f"{at}.id", where)),
-                effective_from=as_date(body.get("effective_from"), f"{at}.effective_from", where),
-                effective_to=None if end is None else as_date(end, f"{at}.effective_to", where),
-                citation=str(_need(body, "citation", f"{at}.citation", where)),
-                evidence=_evidence(body.get("evidence"), f"{at}.evidence", where),
-                paragraphs=paragraphs,
-                otherwise=" ".join(str(_need(body, "otherwise", f"{at}.otherwise", where)).split()),
-            )
-        )
-    if not versions:
-        raise InvalidData("needs at least one version", field="versions", source=where)
-    ordered = sorted(versions, key=lambda v: v.effective_from)
-    for before, after in itertools.pairwise(ordered):
-        if before.effective_to is None or before.effective_to >= after.effective_from:
-            raise InvalidData(
-                f"{before.id} overlaps {after.id}: a day has two classifications",
-                field="versions",
-                source=where,
-            )
-    return ClassificationSchedule(
-        {str(k): int(v) for k, v in bits.items()},
-        {str(k): str(v) for k, v in _mapping(raw, "system_classes", where).items()},
-        tuple(versions),
-    )
-
-
 def _suspension(body: Any, at: str, where: str) -> Period:
     if not isinstance(body, dict):
         raise InvalidData("a suspension needs 'from', 'to' and 'citation'", field=at, source=where)
-    _known_keys(body, frozenset({"from", "to", "citation"}), at, where)
+    known_keys(body, frozenset({"from", "to", "citation"}), at, where)
     start = as_date(body.get("from"), f"{at}.from", where)
     end = None if body.get("to") is None else as_date(body["to"], f"{at}.to", where)
     if end is not None and end < start:
         raise InvalidData("ends before it starts", field=f"{at}.to", source=where)
-    return Period(start, end, str(_need(body, "citation", f"{at}.citation", where)))
-
-
-def _known_keys(body: dict[str, Any], allowed: frozenset[str], at: str, where: str) -> None:
-    """A misspelt key (efective_to) must not silently leave a rule in force for ever."""
-    unknown = sorted(str(key) for key in body if key not in allowed)
-    if unknown:
-        raise InvalidData(
-            f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}",
-            field=at,
-            source=where,
-        )
+    return Period(start, end, str(need(body, "citation", f"{at}.citation", where)))
 
 
 def _fee(body: Any, at: str, where: str) -> Fee | None:
@@ -435,46 +369,6 @@ def _fee(body: Any, at: str, where: str) -> Fee | None:
         raise InvalidData("a fee needs 'rate' between 0 and 1", field=at, source=where)
     return Fee(
         float(rate),
-        str(_need(body, "label", f"{at}.label", where)),
+        str(need(body, "label", f"{at}.label", where)),
         str(body.get("basis", "declared value of the line")),
     )
-
-
-def _evidence(value: Any, at: str, where: str) -> Any:
-    if value not in EVIDENCE:
-        raise InvalidData(
-            f"must be one of {', '.join(EVIDENCE)}, got {value!r}", field=at, source=where
-        )
-    return value
-
-
-def _need(body: Any, key: str, at: str, where: str) -> Any:
-    value = body.get(key) if isinstance(body, dict) else None
-    if value in (None, ""):
-        raise InvalidData("is required", field=at, source=where)
-    return value
-
-
-def _mapping(body: Any, key: str, where: str) -> dict[str, Any]:
-    value = body.get(key) if isinstance(body, dict) else None
-    if not isinstance(value, dict):
-        raise InvalidData("must be a mapping", field=key, source=where)
-    return value
-
-
-def _read(path: Path) -> dict[str, Any]:
-    shown = f"{path.parent.name}/{path.name}" if path.parent.name == "instruments" else path.name
-    try:
-        raw = load_yaml(_bytes(path))
-    except YAMLError as exc:
-        raise InvalidData(f"not valid YAML: {exc}", source=shown) from exc
-    if not isinstance(raw, dict):
-        raise InvalidData("expected a mapping at the top", source=shown)
-    return raw
-
-
-def _bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidData(f"cannot read: {exc.strerror}", source=str(path)) from exc
