@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
 from chipwatch import render, service
-from chipwatch.errors import ChipwatchError, InvalidData
+from chipwatch.cli_support import JsonFlag, print_json, reports_errors
 from chipwatch.orders import decode_document, load_order, parse_order
 
 app = typer.Typer(
@@ -21,34 +18,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-P = ParamSpec("P")
-R = TypeVar("R")
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-
-
-def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Print a ChipwatchError as 'error: where: problem' and exit 2 (bad input) or 1 (data)."""
-
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except ChipwatchError as exc:
-            if len(exc.errors) > 1:
-                where = f"{exc.source}: " if exc.source else ""
-                typer.echo(f"error: {where}{len(exc.errors)} problems", err=True)
-                for each in exc.errors:
-                    typer.echo(f"error: {each['field']}: {each['problem']}", err=True)
-            else:
-                typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1 if isinstance(exc, InvalidData) else 2) from None
-
-    return wrapper
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @app.command()
@@ -68,7 +37,7 @@ def classify(
     day = on.date() if on else dt.date.today()
     result = service.default().classify(model, day)
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
     else:
         render.console().print(render.classification_view(result))
 
@@ -106,13 +75,13 @@ def check(
     if timeline:
         rows = service.default().timeline(order)
         if as_json:
-            _print_json({"order_id": order.id, "timeline": rows})
+            print_json({"order_id": order.id, "timeline": rows})
         else:
             render.console().print(render.timeline_view(order.id, rows))
         return
     decision = service.default().check(order)
     if as_json:
-        _print_json(decision.to_dict())
+        print_json(decision.to_dict())
     else:
         render.console().print(render.decision_view(decision))
 
@@ -124,7 +93,7 @@ def catalog(as_json: JsonFlag = False) -> None:
     today = dt.date.today()
     listing = service.default().catalog_listing(today)
     if as_json:
-        _print_json(listing)
+        print_json(listing)
         return
     render.console().print(render.catalog_view(listing))
 
@@ -143,7 +112,7 @@ def rules(
     cw = service.default()
     listing = cw.versions_listing() if versions else cw.rules_listing(on.date() if on else None)
     if as_json:
-        _print_json(listing)
+        print_json(listing)
     elif versions:
         render.console().print(render.versions_view(listing))
     else:
