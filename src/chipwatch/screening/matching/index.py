@@ -1,0 +1,278 @@
+"""The candidate index over one set of list entries, and search with explanations.
+
+Built once per list version: every name and alias is normalised into token variants, and an
+inverted index maps each token to the aliases holding it. A query touches only the aliases
+sharing a (fuzzily) equal, not-too-common token with it — a few hundred, not the whole list —
+and those are scored by :func:`~chipwatch.screening.matching.score.align`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+from chipwatch.screening.entries import ListEntry
+from chipwatch.screening.matching.config import MatchConfig, entity_kind
+from chipwatch.screening.matching.normalize import NameForm, Normalizer
+from chipwatch.screening.matching.score import (
+    MIN_FUZZY_LEN,
+    TOKEN_CUTOFF,
+    Alignment,
+    align,
+    mapped_similarity,
+)
+
+MAX_CANDIDATES = 80
+SIMILAR_TOKENS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    entry: int
+    text: str
+    kind: str  # "name", "alias" or "weak_alias"
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One list entry a query may be: its score in [0, 1], whether it matches, and why."""
+
+    entry: ListEntry
+    score: float
+    match: bool
+    explanation: dict[str, Any] = field(compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.entry.name,
+            "aliases": list(self.entry.aliases),
+            "source": self.entry.source,
+            "entry_id": self.entry.entry_id,
+            "entity_type": self.entry.entity_type,
+            "countries": list(self.entry.countries),
+            "programs": list(self.entry.programs),
+            "score": self.score,
+            "match": self.match,
+            "explanation": self.explanation,
+        }
+
+
+class ScreeningIndex:
+    def __init__(
+        self,
+        entries: Iterable[ListEntry],
+        *,
+        normalizer: Normalizer | None = None,
+        config: MatchConfig | None = None,
+        version: str = "",
+    ) -> None:
+        self.entries: tuple[ListEntry, ...] = tuple(entries)
+        self.normalizer = normalizer or Normalizer()
+        self.config = config or MatchConfig()
+        self.version = version
+        self.aliases: list[_Alias] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        for number, entry in enumerate(self.entries):
+            names = [(entry.name, "name")]
+            names += [(a, "alias") for a in entry.aliases]
+            names += [(a, "weak_alias") for a in entry.weak_aliases]
+            for text, kind in names:
+                for variant in self.normalizer.form(text).variants:
+                    if variant:
+                        for token in set(variant):
+                            postings[token].append(len(self.aliases))
+                        self.aliases.append(_Alias(number, text, kind, variant))
+        self.postings = dict(postings)
+        count = len(self.aliases) + 1
+        self.idf = {t: math.log(count / (len(p) + 1)) + 1.0 for t, p in postings.items()}
+        self.max_idf = math.log(count) + 1.0
+        buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for token in self.postings:
+            if len(token) >= MIN_FUZZY_LEN and token.isalpha():
+                buckets[(token[0], len(token))].append(token)
+        self._buckets = dict(buckets)
+        self.similar = lru_cache(maxsize=100_000)(self._similar)
+
+    @property
+    def name_count(self) -> int:
+        return len({(a.entry, a.text) for a in self.aliases})
+
+    def weight(self, token: str) -> float:
+        return self.idf.get(token, self.max_idf) ** self.config.weight_power
+
+    def _similar(self, token: str) -> dict[str, float]:
+        """Vocabulary tokens equal or close to ``token`` (same first letter, similar length)."""
+        found = {token: 1.0} if token in self.postings else {}
+        if len(token) < MIN_FUZZY_LEN or not token.isalpha():
+            return found
+        for length in range(len(token) - 2, len(token) + 3):
+            bucket = self._buckets.get((token[0], length))
+            if not bucket:
+                continue
+            for other, sim, _ in process.extract(
+                token,
+                bucket,
+                scorer=JaroWinkler.normalized_similarity,
+                score_cutoff=TOKEN_CUTOFF,
+                limit=SIMILAR_TOKENS,
+            ):
+                found.setdefault(other, sim)
+        return found
+
+    def search(
+        self,
+        name: str,
+        *,
+        country: str | None = None,
+        entity_type: str | None = None,
+        limit: int = 10,
+        min_score: float | None = None,
+    ) -> list[Hit]:
+        form = self.normalizer.form(name)
+        variants = [v for v in form.variants if v]
+        if not variants:
+            return []
+        similar = {t: self.similar(t) for v in variants for t in v}
+        scored = self._score_candidates(variants, similar, self._candidates(variants, similar))
+        floor = self.config.report_floor if min_score is None else min_score
+        hits = [
+            hit
+            for entry_number, (alignment, alias, variant) in scored.items()
+            if (
+                hit := self._hit(
+                    form, entry_number, alignment, alias, variant, country, entity_type
+                )
+            )
+            and hit.score >= floor
+        ]
+        hits.sort(key=lambda h: (-h.score, h.entry.source, h.entry.entry_id))
+        return hits[:limit]
+
+    def search_many(
+        self, queries: Sequence[tuple[str, str | None]], *, limit: int = 1
+    ) -> list[list[Hit]]:
+        return [self.search(name, country=country, limit=limit) for name, country in queries]
+
+    def _candidates(
+        self, variants: list[tuple[str, ...]], similar: dict[str, dict[str, float]]
+    ) -> list[int]:
+        votes: dict[int, float] = defaultdict(float)
+        common: list[str] = []
+        for token in {t for v in variants for t in v}:
+            for other, sim in similar[token].items():
+                ids = self.postings[other]
+                if len(ids) > self.config.max_postings:
+                    common.append(other)
+                    continue
+                gain = sim * self.idf[other]
+                for alias_id in ids:
+                    votes[alias_id] += gain
+        for variant in variants:  # "gazprom bank" written "gazprombank" on the list
+            for first, second in zip(variant, variant[1:], strict=False):
+                for alias_id in self.postings.get(first + second, ())[: self.config.max_postings]:
+                    votes[alias_id] += self.idf[first + second]
+        if not votes:  # a query made only of common words: take their rarest postings
+            for other in sorted(common, key=lambda t: len(self.postings[t]))[:1]:
+                for alias_id in self.postings[other][: self.config.max_postings]:
+                    votes[alias_id] += 1.0
+        return heapq.nlargest(MAX_CANDIDATES, votes, key=votes.__getitem__)
+
+    def _score_candidates(
+        self,
+        variants: list[tuple[str, ...]],
+        similar: dict[str, dict[str, float]],
+        candidates: list[int],
+    ) -> dict[int, tuple[Alignment, _Alias, tuple[str, ...]]]:
+        best: dict[tuple[int, bool], tuple[Alignment, _Alias, tuple[str, ...]]] = {}
+        prepared = [
+            (v, [self.weight(t) for t in v], mapped_similarity([similar[t] for t in v]))
+            for v in variants
+        ]
+        for alias_id in candidates:
+            alias = self.aliases[alias_id]
+            alias_weights = [self.weight(t) for t in alias.tokens]
+            for variant, weights, similarity_of in prepared:
+                result = align(variant, alias.tokens, weights, alias_weights, similarity_of)
+                key = (alias.entry, alias.kind == "weak_alias")
+                current = best.get(key)
+                if current is None or result.score > current[0].score:
+                    best[key] = (result, alias, variant)
+        chosen: dict[int, tuple[Alignment, _Alias, tuple[str, ...]]] = {}
+        for (entry, weak), found in best.items():
+            other = chosen.get(entry)
+            if other is None or _prefer(found, weak, other):
+                chosen[entry] = found
+        return chosen
+
+    def _hit(
+        self,
+        form: NameForm,
+        entry_number: int,
+        alignment: Alignment,
+        alias: _Alias,
+        variant: tuple[str, ...],
+        country: str | None,
+        entity_type: str | None,
+    ) -> Hit | None:
+        entry = self.entries[entry_number]
+        config = self.config
+        features: dict[str, float] = {"name": round(alignment.score, 4)}
+        notes: list[str] = []
+        if country and entry.countries:
+            agree = country.upper() in entry.countries
+            features["country"] = config.country_match if agree else -config.country_mismatch
+        kind = entity_kind(entity_type)
+        if kind and entry.entity_type in ("entity", "individual") and kind != entry.entity_type:
+            features["entity_type"] = -config.type_mismatch
+        score = round(max(0.0, min(1.0, sum(features.values()))), 4)
+        threshold = config.threshold(entry.source)
+        match = score >= threshold
+        if match and alias.kind == "weak_alias":
+            match = False
+            notes.append("only a weak alias matched; weak aliases never make a match alone")
+        explanation: dict[str, Any] = {
+            "query": form.text,
+            "query_tokens": list(variant),
+            "matched_alias": alias.text,
+            "alias_kind": alias.kind,
+            "alias_tokens": list(alias.tokens),
+            "token_pairs": [
+                {"query": p.query, "alias": p.alias, "similarity": p.similarity}
+                for p in alignment.pairs
+            ],
+            "unmatched_query_tokens": list(alignment.unmatched_query),
+            "unmatched_alias_tokens": list(alignment.unmatched_alias),
+            "legal_forms_ignored": list(form.legal_forms),
+            "features": features,
+            "threshold": threshold,
+            "list": entry.source,
+            "entry_id": entry.entry_id,
+            "list_version": self.version,
+        }
+        if notes:
+            explanation["notes"] = notes
+        return Hit(entry, score, match, explanation)
+
+
+def _prefer(
+    new: tuple[Alignment, _Alias, tuple[str, ...]],
+    new_is_weak: bool,
+    old: tuple[Alignment, _Alias, tuple[str, ...]],
+) -> bool:
+    """A strong alias is shown unless a weak one scores clearly higher (and can't match)."""
+    if new_is_weak:
+        return new[0].score > old[0].score + 0.1
+    return old[1].kind != "weak_alias" or new[0].score + 0.1 >= old[0].score
+
+
+def build_index(entries: Iterable[ListEntry], *, version: str = "") -> ScreeningIndex:
+    return ScreeningIndex(entries, version=version)

@@ -1,0 +1,221 @@
+"""Names → comparable token sequences, across scripts.
+
+A name becomes one or more *variants* (token tuples): Latin text is folded (NFKC, case,
+accents, punctuation), legal forms are set aside in both languages, and Chinese text is
+converted to simplified characters, segmented against the glossary and rendered in the
+English the lists use (大学 → university, 哈尔滨 → harbin, 第五十四研究所 → 54 research
+institute); characters the glossary does not know become pinyin. A Latin name written in
+pinyin ("Harbin Gongye Daxue") also gets a translated variant.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+
+import opencc
+from pypinyin import lazy_pinyin
+
+from chipwatch.screening.glossary import Glossary, chinese_number, load_glossary
+
+MAX_VARIANTS = 12
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_ORDINAL_ZH = re.compile(r"第([零〇一二三四五六七八九十百两]+)")
+_ORDINAL_EN = re.compile(r"^(\d+)(st|nd|rd|th)$")
+_NON_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_APOSTROPHES = re.compile(r"['’`ʼ]")
+_T2S = opencc.OpenCC("t2s")
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A normalised name: its variants (best first), the legal forms set aside, its script."""
+
+    text: str
+    variants: tuple[tuple[str, ...], ...]
+    legal_forms: tuple[str, ...]
+    script: str  # "latin", "han" or "mixed"
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return self.variants[0] if self.variants else ()
+
+
+def fold(text: str) -> str:
+    """NFKC, case-folded, accents removed, traditional → simplified."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    decomposed = unicodedata.normalize("NFD", text)
+    text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _T2S.convert(text) if _HAN.search(text) else text
+
+
+class Normalizer:
+    """Turns names into NameForms with one glossary; memoised per name."""
+
+    def __init__(self, glossary: Glossary | None = None) -> None:
+        self.glossary = glossary or load_glossary()
+        self._pinyin_terms = _pinyin_terms(self.glossary)
+        self._pinyin_legal = frozenset(_pinyin(k) for k in self.glossary.legal_forms_zh)
+        self.form = lru_cache(maxsize=200_000)(self._form)
+
+    def _form(self, text: str) -> NameForm:
+        folded = fold(text)
+        legal: list[str] = []
+        segments: list[tuple[tuple[str, ...], ...]] = []  # per segment: its alternatives
+        has_han = has_latin = False
+        position = 0
+        for match in _HAN.finditer(folded):
+            if match.start() > position:
+                has_latin |= self._latin(folded[position : match.start()], segments, legal)
+            has_han = True
+            self._han(match.group(), segments, legal)
+            position = match.end()
+        if position < len(folded):
+            has_latin |= self._latin(folded[position:], segments, legal)
+        script = "mixed" if has_han and has_latin else "han" if has_han else "latin"
+        return NameForm(text, _expand(segments), tuple(legal), script)
+
+    # Latin --------------------------------------------------------------------------------
+
+    def _latin(
+        self, text: str, segments: list[tuple[tuple[str, ...], ...]], legal: list[str]
+    ) -> bool:
+        words = _merge_initials(_NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).split())
+        words = [_ORDINAL_EN.sub(r"\1", w) for w in words]
+        words = _drop_number_marker(words)
+        words = self._strip_legal_en(words, legal)
+        glossary = self.glossary
+        i = 0
+        while i < len(words):
+            for j in range(min(len(words), i + 4), i, -1):
+                joined = "".join(words[i:j])
+                if joined in self._pinyin_legal:
+                    legal.append(" ".join(words[i:j]))
+                    break
+                english = self._pinyin_terms.get(joined)
+                if english is not None and (j - i > 1 or len(joined) >= 4):
+                    keep = tuple(w for w in words[i:j] if w not in glossary.stopwords_en)
+                    segments.append((keep, *english))
+                    break
+            else:
+                j = i + 1
+                if words[i] not in glossary.stopwords_en:
+                    segments.append(((words[i],),))
+            i = j
+        return bool(words)
+
+    def _strip_legal_en(self, words: list[str], legal: list[str]) -> list[str]:
+        glossary = self.glossary
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for phrase in glossary.legal_phrases_en:
+                if tuple(words[i : i + len(phrase)]) == phrase:
+                    legal.append(" ".join(phrase))
+                    i += len(phrase)
+                    break
+            else:
+                if words[i] in glossary.legal_forms_en and len(words) > 1:
+                    legal.append(words[i])
+                else:
+                    out.append(words[i])
+                i += 1
+        return out
+
+    # Chinese ------------------------------------------------------------------------------
+
+    def _han(
+        self, text: str, segments: list[tuple[tuple[str, ...], ...]], legal: list[str]
+    ) -> None:
+        for form in self.glossary.legal_forms_zh:
+            if form in text and form != text:
+                legal.extend([form] * text.count(form))
+                text = text.replace(form, " ")
+        text = _ORDINAL_ZH.sub(lambda m: f" {chinese_number(m.group(1)) or m.group(1)} ", text)
+        for chunk in text.split():
+            if chunk.isdigit():
+                segments.append(((chunk,),))
+            else:
+                self._segment(chunk, segments)
+
+    def _segment(self, text: str, segments: list[tuple[tuple[str, ...], ...]]) -> None:
+        """Forward maximum matching against the glossary; unknown runs become pinyin."""
+        glossary = self.glossary
+        unknown = ""
+        i = 0
+        while i < len(text):
+            for j in range(min(len(text), i + glossary.max_key_len), i, -1):
+                english = glossary.lookup(text[i:j])
+                if english is not None:
+                    if unknown:
+                        segments.append(((_pinyin(unknown),),))
+                        unknown = ""
+                    pinyin = (_pinyin(text[i:j]),)
+                    stop = glossary.stopwords_en
+                    alternatives = tuple(
+                        tuple(w for w in e.split() if w not in stop) for e in english
+                    )
+                    segments.append(tuple(dict.fromkeys((*alternatives, pinyin))))
+                    i = j
+                    break
+            else:
+                unknown += text[i]
+                i += 1
+        if unknown:
+            segments.append(((_pinyin(unknown),),))
+
+
+@lru_cache(maxsize=100_000)
+def _pinyin(text: str) -> str:
+    return "".join(lazy_pinyin(text)).replace("ü", "v")
+
+
+def _pinyin_terms(glossary: Glossary) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Pinyin spellings of multi-character glossary words → their English renderings."""
+    table: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for key, english in (*glossary.terms.items(), *glossary.brands.items()):
+        if len(key) >= 2:
+            table.setdefault(
+                _pinyin(key),
+                tuple(
+                    tuple(w for w in e.split() if w not in glossary.stopwords_en) for e in english
+                ),
+            )
+    return table
+
+
+def _merge_initials(words: list[str]) -> list[str]:
+    """'s a' (from 'S.A.') → 'sa'; 'j s c' → 'jsc'. Lone initials stay."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        out.extend(["".join(run)] if len(run) > 1 else run)
+        run = []
+        if word:
+            out.append(word)
+    return out
+
+
+def _drop_number_marker(words: list[str]) -> list[str]:
+    """'no 54' → '54' (lists write 'No. 54 Research Institute' and '54th Research Institute')."""
+    return [
+        w
+        for i, w in enumerate(words)
+        if not (w in ("no", "nr") and i + 1 < len(words) and words[i + 1].isdigit())
+    ]
+
+
+def _expand(segments: list[tuple[tuple[str, ...], ...]]) -> tuple[tuple[str, ...], ...]:
+    """The first alternative of every segment first, then the other combinations, capped."""
+    variants: dict[tuple[str, ...], None] = {}
+    for combination in product(*segments):
+        variants[tuple(token for part in combination for token in part)] = None
+        if len(variants) >= MAX_VARIANTS:
+            break
+    return tuple(v for v in variants if v) or ((),)

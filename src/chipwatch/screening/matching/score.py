@@ -1,0 +1,149 @@
+"""Score two token sequences: a weighted, explainable token alignment.
+
+Each query token pairs with at most one alias token (best similarities first); a token the
+other side writes as two words ("gazprombank" / "gazprom bank") pairs with the joined pair.
+The name score is a weighted Dice coefficient: Σ sim·(w_q + w_a) / (Σ w_q + Σ w_a), where a
+token's weight says how distinctive it is (rare tokens weigh more than "china" or
+"technology"). Digits and short tokens must agree exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel, JaroWinkler
+
+TOKEN_CUTOFF = 0.86  # below this, two tokens are different words
+MIN_FUZZY_LEN = 4  # shorter tokens (and any with digits) must be equal
+JOIN_CUTOFF = 0.92
+NUMBER_MISMATCH_FACTOR = 0.6
+
+SimilarityOf = Callable[[int, str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    query: str
+    alias: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    score: float
+    pairs: tuple[TokenPair, ...]
+    unmatched_query: tuple[str, ...]
+    unmatched_alias: tuple[str, ...]
+
+
+def token_similarity(a: str, b: str) -> float:
+    """Similarity of two tokens in [0, 1]; 0 when they are different words."""
+    if a == b:
+        return 1.0
+    if len(a) < MIN_FUZZY_LEN or len(b) < MIN_FUZZY_LEN or not (a.isalpha() and b.isalpha()):
+        return 0.0
+    sim = JaroWinkler.normalized_similarity(a, b)
+    return sim if sim >= TOKEN_CUTOFF else 0.0
+
+
+def align(
+    query: Sequence[str],
+    alias: Sequence[str],
+    query_weights: Sequence[float],
+    alias_weights: Sequence[float],
+    similarity_of: SimilarityOf,
+) -> Alignment:
+    """Greedy one-to-one alignment, then joined-word rescue; returns the weighted Dice score."""
+    total = sum(query_weights) + sum(alias_weights)
+    if not query or not alias or total <= 0:
+        return Alignment(0.0, (), tuple(query), tuple(alias))
+    candidates = []
+    for i in range(len(query)):
+        for j, token in enumerate(alias):
+            sim = similarity_of(i, token)
+            if sim > 0.0:
+                candidates.append((sim, query_weights[i] + alias_weights[j], i, j))
+    candidates.sort(reverse=True)
+    used_q: set[int] = set()
+    used_a: set[int] = set()
+    pairs: list[TokenPair] = []
+    gained = _joined(query, alias, query_weights, alias_weights, used_q, used_a, pairs, exact=True)
+    gained += _joined(
+        alias, query, alias_weights, query_weights, used_a, used_q, pairs, swapped=True, exact=True
+    )
+    for sim, weight, i, j in candidates:
+        if i in used_q or j in used_a:
+            continue
+        used_q.add(i)
+        used_a.add(j)
+        gained += sim * weight
+        pairs.append(TokenPair(query[i], alias[j], round(sim, 3)))
+    if len(used_q) < len(query) and len(used_a) < len(alias):
+        gained += _joined(query, alias, query_weights, alias_weights, used_q, used_a, pairs)
+        gained += _joined(
+            alias, query, alias_weights, query_weights, used_a, used_q, pairs, swapped=True
+        )
+    unmatched_query = tuple(t for i, t in enumerate(query) if i not in used_q)
+    unmatched_alias = tuple(t for j, t in enumerate(alias) if j not in used_a)
+    score = min(1.0, gained / total)
+    if any(t.isdigit() for t in unmatched_query) and any(t.isdigit() for t in unmatched_alias):
+        score *= NUMBER_MISMATCH_FACTOR  # "54th institute" is not the 55th
+    return Alignment(score, tuple(pairs), unmatched_query, unmatched_alias)
+
+
+def _joined(
+    one: Sequence[str],
+    other: Sequence[str],
+    one_weights: Sequence[float],
+    other_weights: Sequence[float],
+    used_one: set[int],
+    used_other: set[int],
+    pairs: list[TokenPair],
+    *,
+    swapped: bool = False,
+    exact: bool = False,
+) -> float:
+    """Pair a free token of ``one`` with 2-3 adjacent free tokens of ``other`` written as one."""
+    gained = 0.0
+    for i, token in enumerate(one):
+        if i in used_one or len(token) < (4 if exact else 2 * MIN_FUZZY_LEN - 1):
+            continue
+        for width in (2, 3):
+            for j in range(len(other) - width + 1):
+                span = range(j, j + width)
+                if any(k in used_other for k in span):
+                    continue
+                joined = "".join(other[k] for k in span)
+                if exact and joined != token:
+                    continue
+                sim = 1.0 if joined == token else Indel.normalized_similarity(joined, token)
+                if sim >= JOIN_CUTOFF:
+                    used_one.add(i)
+                    used_other.update(span)
+                    gained += sim * (one_weights[i] + sum(other_weights[k] for k in span))
+                    words = " ".join(other[k] for k in span)
+                    pair = TokenPair(words, token, sim) if swapped else TokenPair(token, words, sim)
+                    pairs.append(pair)
+                    break
+            if i in used_one:
+                break
+    return gained
+
+
+def direct_similarity(query: Sequence[str]) -> SimilarityOf:
+    """Similarity lookups computed on the fly (pairwise comparison, no index)."""
+
+    def similarity_of(i: int, token: str) -> float:
+        return token_similarity(query[i], token)
+
+    return similarity_of
+
+
+def mapped_similarity(similar: Sequence[Mapping[str, float]]) -> SimilarityOf:
+    """Similarity lookups from precomputed maps (query token i → {vocabulary token: sim})."""
+
+    def similarity_of(i: int, token: str) -> float:
+        return similar[i].get(token, 0.0)
+
+    return similarity_of
