@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from chipwatch.errors import InvalidInput
+
 PACKAGE_DATA = Path(__file__).parent / "data"
 
 
@@ -14,6 +16,8 @@ class Settings:
     data_dir: Path
     rulebook_dir: Path
     catalog_file: Path
+    database_url: str = "sqlite:///chipwatch.db"
+    audit_retention_years: int = 10
 
 
 def get_settings() -> Settings:
@@ -24,4 +28,15 @@ def get_settings() -> Settings:
         catalog_file=Path(
             os.environ.get("CHIPWATCH_CATALOG", data_dir / "catalog" / "accelerators.yaml")
         ),
+        database_url=os.environ.get("CHIPWATCH_DATABASE_URL") or "sqlite:///chipwatch.db",
+        audit_retention_years=_positive_int("CHIPWATCH_AUDIT_RETENTION_YEARS", 10),
     )
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInput(f"must be a whole number of at least 1, got {raw!r}", field=name)
+    return int(raw)

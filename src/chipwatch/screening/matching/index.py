@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from rapidfuzz import process
@@ -107,7 +108,7 @@ class ScreeningIndex:
         return len({(a.entry, a.text) for a in self.aliases})
 
     def weight(self, token: str) -> float:
-        return self.idf.get(token, self.max_idf) ** self.config.weight_power
+        return float(self.idf.get(token, self.max_idf) ** self.config.weight_power)
 
     def _similar(self, token: str) -> dict[str, float]:
         """Vocabulary tokens equal or close to ``token`` (same first letter, similar length)."""
@@ -177,7 +178,7 @@ class ScreeningIndex:
                 for alias_id in ids:
                     votes[alias_id] += gain
         for variant in variants:  # "gazprom bank" written "gazprombank" on the list
-            for first, second in zip(variant, variant[1:], strict=False):
+            for first, second in pairwise(variant):
                 for alias_id in self.postings.get(first + second, ())[: self.config.max_postings]:
                     votes[alias_id] += self.idf[first + second]
         if not votes:  # a query made only of common words: take their rarest postings
