@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chipwatch.countries import is_country
 from chipwatch.errors import InvalidInput
@@ -47,6 +47,28 @@ class Item(_Open):
         return None if self.unit_price_usd is None else self.quantity * self.unit_price_usd
 
 
+class Owner(_Open):
+    """A declared owner of a party, with its share; owners may have owners of their own."""
+
+    name: str = Field(min_length=1)
+    share: float = Field(gt=0, le=100, description="Percent of the owned party held (0-100].")
+    country: CountryCode | None = None
+    lists: list[ListCode] = Field(
+        default_factory=list, description="Lists the owner is known to be on."
+    )
+    owners: list[Owner] | None = Field(default=None, description="This owner's own owners.")
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> Owner:
+        _check_shares(self.owners)
+        return self
+
+
+def _check_shares(owners: list[Owner] | None) -> None:
+    if owners and sum(o.share for o in owners) > 100.0001:
+        raise ValueError(f"owners' shares add up to {sum(o.share for o in owners):g} % (> 100 %)")
+
+
 class Party(_Open):
     role: Role
     name: str = Field(min_length=1)
@@ -61,6 +83,18 @@ class Party(_Open):
         default_factory=list,
         description="Lists on which owners holding 50 % or more (together) of the party appear.",
     )
+    owners: list[Owner] | None = Field(
+        default=None,
+        description=(
+            "Declared owners with their shares, screened like the party; leave out when "
+            "ownership is not known (an empty list declares no owner of note)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> Party:
+        _check_shares(self.owners)
+        return self
 
 
 class Order(_Open):

@@ -31,7 +31,7 @@ from chipwatch.screening.matching.score import (
     mapped_similarity,
 )
 
-MAX_CANDIDATES = 80
+MAX_CANDIDATES = 50
 SIMILAR_TOKENS = 12
 
 
@@ -102,13 +102,19 @@ class ScreeningIndex:
                 buckets[(token[0], len(token))].append(token)
         self._buckets = dict(buckets)
         self.similar = lru_cache(maxsize=100_000)(self._similar)
+        places = self.normalizer.glossary.places.values()
+        self._places = frozenset(token for place in places for token in place.split())
+        self._alias_weights = [tuple(map(self.weight, a.tokens)) for a in self.aliases]
+        self._alias_totals = [sum(w) for w in self._alias_weights]
 
     @property
     def name_count(self) -> int:
         return len({(a.entry, a.text) for a in self.aliases})
 
     def weight(self, token: str) -> float:
-        return float(self.idf.get(token, self.max_idf) ** self.config.weight_power)
+        """How distinctive a token is: rarer is heavier; place names count for less."""
+        weight = float(self.idf.get(token, self.max_idf) ** self.config.weight_power)
+        return weight * self.config.place_factor if token in self._places else weight
 
     def _similar(self, token: str) -> dict[str, float]:
         """Vocabulary tokens equal or close to ``token`` (same first letter, similar length)."""
@@ -174,18 +180,27 @@ class ScreeningIndex:
                 if len(ids) > self.config.max_postings:
                     common.append(other)
                     continue
-                gain = sim * self.idf[other]
+                gain = sim * self.weight(other)
                 for alias_id in ids:
                     votes[alias_id] += gain
         for variant in variants:  # "gazprom bank" written "gazprombank" on the list
             for first, second in pairwise(variant):
                 for alias_id in self.postings.get(first + second, ())[: self.config.max_postings]:
-                    votes[alias_id] += self.idf[first + second]
+                    votes[alias_id] += self.weight(first + second)
         if not votes:  # a query made only of common words: take their rarest postings
             for other in sorted(common, key=lambda t: len(self.postings[t]))[:1]:
                 for alias_id in self.postings[other][: self.config.max_postings]:
                     votes[alias_id] += 1.0
-        return heapq.nlargest(MAX_CANDIDATES, votes, key=votes.__getitem__)
+        # votes / totals approximates each alias's Dice score: drop hopeless candidates early
+        query_total = min(sum(self.weight(t) for t in v) for v in variants)
+        totals = self._alias_totals
+        cutoff = self.config.report_floor * 0.8
+        kept = {
+            alias_id: vote
+            for alias_id, vote in votes.items()
+            if 2 * vote / (query_total + totals[alias_id]) >= cutoff
+        }
+        return heapq.nlargest(MAX_CANDIDATES, kept, key=kept.__getitem__)
 
     def _score_candidates(
         self,
@@ -200,7 +215,7 @@ class ScreeningIndex:
         ]
         for alias_id in candidates:
             alias = self.aliases[alias_id]
-            alias_weights = [self.weight(t) for t in alias.tokens]
+            alias_weights = self._alias_weights[alias_id]
             for variant, weights, similarity_of in prepared:
                 result = align(variant, alias.tokens, weights, alias_weights, similarity_of)
                 key = (alias.entry, alias.kind == "weak_alias")

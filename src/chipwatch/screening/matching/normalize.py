@@ -215,7 +215,8 @@ def _expand(segments: list[tuple[tuple[str, ...], ...]]) -> tuple[tuple[str, ...
     """The first alternative of every segment first, then the other combinations, capped."""
     variants: dict[tuple[str, ...], None] = {}
     for combination in product(*segments):
-        variants[tuple(token for part in combination for token in part)] = None
+        tokens = (token for part in combination for token in part)
+        variants[tuple(dict.fromkeys(tokens))] = None  # a repeated word adds nothing
         if len(variants) >= MAX_VARIANTS:
             break
     return tuple(v for v in variants if v) or ((),)

@@ -63,7 +63,10 @@ def align(
         for j, token in enumerate(alias):
             sim = similarity_of(i, token)
             if sim > 0.0:
-                candidates.append((sim, query_weights[i] + alias_weights[j], i, j))
+                # a fuzzy pair weighs as its lighter side: "technology" ~ "tehnolit" must not
+                # borrow the rare word's weight
+                weight = 2 * min(query_weights[i], alias_weights[j])
+                candidates.append((sim, weight, i, j))
     candidates.sort(reverse=True)
     used_q: set[int] = set()
     used_a: set[int] = set()
@@ -106,16 +109,26 @@ def _joined(
 ) -> float:
     """Pair a free token of ``one`` with 2-3 adjacent free tokens of ``other`` written as one."""
     gained = 0.0
+    if len(other) < 2:
+        return gained
+    min_len = 4 if exact else 2 * MIN_FUZZY_LEN - 1
+    if all(i in used_one or len(t) < min_len for i, t in enumerate(one)):
+        return gained
     for i, token in enumerate(one):
-        if i in used_one or len(token) < (4 if exact else 2 * MIN_FUZZY_LEN - 1):
+        if i in used_one or len(token) < min_len or (exact and token in other):
             continue
         for width in (2, 3):
             for j in range(len(other) - width + 1):
-                span = range(j, j + width)
-                if any(k in used_other for k in span):
+                if other[j][0] != token[0]:
                     continue
-                joined = "".join(other[k] for k in span)
-                if exact and joined != token:
+                span = range(j, j + width)
+                joined = "".join(other[j : j + width])
+                if exact:
+                    if joined != token:
+                        continue
+                elif abs(len(joined) - len(token)) > 2:
+                    continue
+                if any(k in used_other for k in span):
                     continue
                 sim = 1.0 if joined == token else Indel.normalized_similarity(joined, token)
                 if sim >= JOIN_CUTOFF:
