@@ -31,6 +31,7 @@ ListCode = Literal[
     "mbs",
     "fse",
     "cap",
+    "nonsdn",
 ]
 Transaction = Literal["export_from_us", "reexport", "in_country_transfer"]
 

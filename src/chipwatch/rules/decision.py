@@ -177,6 +177,8 @@ class Decision(NamedTuple):
                     "lists": sorted(p.lists),
                     "owner_lists": sorted(p.owner_lists),
                     "possible_matches": [asdict(m) for m in p.possible_matches],
+                    "resolved_matches": [asdict(m) for m in p.resolved],
+                    "ownership": p.ownership,
                 }
                 for p in self.screening.parties
             ],

@@ -9,19 +9,28 @@ memberships become facts the rules act on, unresolved possible matches become a 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from chipwatch.orders import Party
 
 
 @dataclass(frozen=True, slots=True)
 class PossibleMatch:
+    """A list entry a party (or one of its owners, ``subject``) matched, and why."""
+
     list_code: str
     entry_name: str
     score: float
     explanation: str
+    source: str = ""  # list short code (EL, SDN ...)
+    entry_id: str = ""
+    content_hash: str = ""
+    subject: str = ""  # the name that matched: the party's own or an owner's
+    status: str = "open"  # open | confirmed | cleared (by an officer, or "exact" for exact)
+    disposition: Mapping[str, Any] | None = None  # who confirmed / cleared it, when, why
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +39,9 @@ class PartyScreening:
     role: str
     lists: frozenset[str] = frozenset()  # memberships taken as confirmed
     owner_lists: frozenset[str] = frozenset()  # lists of owners holding >= 50 %
-    possible_matches: tuple[PossibleMatch, ...] = ()
+    possible_matches: tuple[PossibleMatch, ...] = ()  # open: a person must resolve them
+    resolved: tuple[PossibleMatch, ...] = ()  # confirmed or cleared matches, with who and why
+    ownership: Mapping[str, Any] | None = None  # the 50 % rule assessment with its chains
 
 
 @dataclass(frozen=True, slots=True)
