@@ -11,13 +11,22 @@ import typer
 
 from chipwatch import render, service
 from chipwatch.cli_support import JsonFlag, print_json, reports_errors
+from chipwatch.licensing.cli import licences_app
 from chipwatch.orders import decode_document, load_order, parse_order
+from chipwatch.screening.cli import cases_app, lists_app, screen
+from chipwatch.store.cli import audit_app, db_app
 
 app = typer.Typer(
     help="Export control for AI accelerators: classify chips, decide orders.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(lists_app, name="lists")
+app.add_typer(cases_app, name="cases")
+app.command()(screen)
+app.add_typer(licences_app, name="licences")
 
 
 @app.command()

@@ -76,6 +76,14 @@ class NotFound(ChipwatchError):
     title = "Not found"
 
 
+class Conflict(ChipwatchError):
+    """The request contradicts what is recorded (a different licence under the same number,
+    a transition the current status does not allow)."""
+
+    status = 409
+    title = "Conflict"
+
+
 class InvalidData(ChipwatchError):
     """Reference data shipped or configured (rulebook, catalog) is inconsistent."""
 

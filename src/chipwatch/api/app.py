@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from chipwatch import __version__, service
-from chipwatch.api import problems, routes
+from chipwatch.api import audit_routes, licence_routes, problems, routes
+from chipwatch.store import Database
 
 
-def create_app() -> FastAPI:
+def create_app(database: Database | None = None) -> FastAPI:
     app = FastAPI(
         title="chipwatch",
         version=__version__,
@@ -18,8 +19,12 @@ def create_app() -> FastAPI:
             "Not legal advice."
         ),
     )
+    if database is not None:
+        app.state.database = database
     problems.install(app)
     app.include_router(routes.router)
+    app.include_router(audit_routes.router)
+    app.include_router(licence_routes.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -75,11 +75,13 @@ class ScreeningIndex:
         normalizer: Normalizer | None = None,
         config: MatchConfig | None = None,
         version: str = "",
+        source_versions: Mapping[str, str] | None = None,
     ) -> None:
         self.entries: tuple[ListEntry, ...] = tuple(entries)
         self.normalizer = normalizer or Normalizer()
         self.config = config or MatchConfig()
         self.version = version
+        self.source_versions = dict(source_versions or {})
         self.aliases: list[_Alias] = []
         postings: dict[str, list[int]] = defaultdict(list)
         for number, entry in enumerate(self.entries):
@@ -106,6 +108,11 @@ class ScreeningIndex:
         self._places = frozenset(token for place in places for token in place.split())
         self._alias_weights = [tuple(map(self.weight, a.tokens)) for a in self.aliases]
         self._alias_totals = [sum(w) for w in self._alias_weights]
+        self._common = {
+            token: frozenset(ids)
+            for token, ids in self.postings.items()
+            if len(ids) > self.config.max_postings
+        }
 
     @property
     def name_count(self) -> int:
@@ -151,10 +158,12 @@ class ScreeningIndex:
         similar = {t: self.similar(t) for v in variants for t in v}
         scored = self._score_candidates(variants, similar, self._candidates(variants, similar))
         floor = self.config.report_floor if min_score is None else min_score
+        reachable = floor - self.config.country_match
         hits = [
             hit
             for entry_number, (alignment, alias, variant) in scored.items()
-            if (
+            if alignment.score >= reachable
+            and (
                 hit := self._hit(
                     form, entry_number, alignment, alias, variant, country, entity_type
                 )
@@ -191,6 +200,12 @@ class ScreeningIndex:
             for other in sorted(common, key=lambda t: len(self.postings[t]))[:1]:
                 for alias_id in self.postings[other][: self.config.max_postings]:
                     votes[alias_id] += 1.0
+        for other in common:  # common words don't nominate, but count for the nominated
+            holders = self._common[other]
+            gain = self.weight(other)
+            for alias_id in votes:
+                if alias_id in holders:
+                    votes[alias_id] += gain
         # votes / totals approximates each alias's Dice score: drop hopeless candidates early
         query_total = min(sum(self.weight(t) for t in v) for v in variants)
         totals = self._alias_totals
@@ -272,7 +287,7 @@ class ScreeningIndex:
             "threshold": threshold,
             "list": entry.source,
             "entry_id": entry.entry_id,
-            "list_version": self.version,
+            "list_version": self.source_versions.get(entry.source, self.version),
         }
         if notes:
             explanation["notes"] = notes

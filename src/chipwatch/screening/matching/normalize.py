@@ -47,6 +47,8 @@ class NameForm:
 def fold(text: str) -> str:
     """NFKC, case-folded, accents removed, traditional → simplified."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     text = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _T2S.convert(text) if _HAN.search(text) else text
@@ -59,6 +61,14 @@ class Normalizer:
         self.glossary = glossary or load_glossary()
         self._pinyin_terms = _pinyin_terms(self.glossary)
         self._pinyin_legal = frozenset(_pinyin(k) for k in self.glossary.legal_forms_zh)
+        self._pinyin_prefixes = frozenset(
+            word[:n]
+            for word in (*self._pinyin_terms, *self._pinyin_legal)
+            for n in range(1, len(word) + 1)
+        )
+        self._phrases_by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in self.glossary.legal_phrases_en:  # longest first, kept in that order
+            self._phrases_by_first.setdefault(phrase[0], []).append(phrase)
         self.form = lru_cache(maxsize=200_000)(self._form)
 
     def _form(self, text: str) -> NameForm:
@@ -87,32 +97,40 @@ class Normalizer:
         words = [_ORDINAL_EN.sub(r"\1", w) for w in words]
         words = _drop_number_marker(words)
         words = self._strip_legal_en(words, legal)
-        glossary = self.glossary
+        stopwords = self.glossary.stopwords_en
         i = 0
         while i < len(words):
-            for j in range(min(len(words), i + 4), i, -1):
-                joined = "".join(words[i:j])
-                if joined in self._pinyin_legal:
-                    legal.append(" ".join(words[i:j]))
-                    break
-                english = self._pinyin_terms.get(joined)
-                if english is not None and (j - i > 1 or len(joined) >= 4):
-                    keep = tuple(w for w in words[i:j] if w not in glossary.stopwords_en)
-                    segments.append((keep, *english))
-                    break
-            else:
-                j = i + 1
-                if words[i] not in glossary.stopwords_en:
-                    segments.append(((words[i],),))
+            j, kind = self._pinyin_word(words, i)
+            if kind == "legal":
+                legal.append(" ".join(words[i:j]))
+            elif kind == "term":
+                keep = tuple(w for w in words[i:j] if w not in stopwords)
+                segments.append((keep, *self._pinyin_terms["".join(words[i:j])]))
+            elif words[i] not in stopwords:
+                segments.append(((words[i],),))
             i = j
         return bool(words)
+
+    def _pinyin_word(self, words: list[str], i: int) -> tuple[int, str]:
+        """The longest run of words from ``i`` that spells a known pinyin word, and its kind."""
+        best, kind = i + 1, ""
+        joined = ""
+        for j in range(i, min(len(words), i + 4)):
+            joined += words[j]
+            if joined not in self._pinyin_prefixes:
+                break
+            if joined in self._pinyin_legal:
+                best, kind = j + 1, "legal"
+            elif joined in self._pinyin_terms and (j > i or len(joined) >= 4):
+                best, kind = j + 1, "term"
+        return best, kind
 
     def _strip_legal_en(self, words: list[str], legal: list[str]) -> list[str]:
         glossary = self.glossary
         out: list[str] = []
         i = 0
         while i < len(words):
-            for phrase in glossary.legal_phrases_en:
+            for phrase in self._phrases_by_first.get(words[i], ()):
                 if tuple(words[i : i + len(phrase)]) == phrase:
                     legal.append(" ".join(phrase))
                     i += len(phrase)
