@@ -21,6 +21,13 @@ from chipwatch.store import Database
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@pytest.fixture(autouse=True)
+def _database_url_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that open the configured database use a file of their own, never ./chipwatch.db."""
+    if "CHIPWATCH_DATABASE_URL" not in os.environ:
+        monkeypatch.setenv("CHIPWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'chipwatch.db'}")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql: runs against the PostgreSQL test server")
 
@@ -37,7 +44,8 @@ def _postgres_unreachable() -> str | None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to connect means: not reachable
-        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+        cause = getattr(exc, "orig", None) or exc  # the driver's error, without SQLAlchemy's wrap
+        return f"{type(cause).__name__}: {str(cause).strip().splitlines()[0]}"
     finally:
         engine.dispose()
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,8 @@ from chipwatch.cli_support import JsonFlag, print_json, reports_errors
 from chipwatch.licensing.cli import licences_app
 from chipwatch.orders import decode_document, load_order, parse_order
 from chipwatch.screening.cli import cases_app, lists_app, screen
-from chipwatch.store.cli import audit_app, db_app
+from chipwatch.store.cli import audit_app, db_app, open_configured
+from chipwatch.workflow import check_order
 
 app = typer.Typer(
     help="Export control for AI accelerators: classify chips, decide orders.",
@@ -73,8 +75,21 @@ def check(
             help="Re-decide the order under every rulebook version and show how the outcome moved.",
         ),
     ] = False,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record/--dry-run",
+            help="Screen against the database's lists, open review cases and audit the decision "
+            "(default), or only decide.",
+        ),
+    ] = True,
+    actor: Annotated[str, typer.Option(help="Who asks (default: the OS user).")] = "",
 ) -> None:
-    """Decide an order under the rulebook version in force on its date."""
+    """Decide an order under the rulebook version in force on its date.
+
+    Parties are screened against the lists loaded in the database (`chipwatch lists`); a
+    possible match holds the order and opens a review case (`chipwatch cases`).
+    """
     if str(order_file) == "-":
         order = parse_order(decode_document(sys.stdin.read(), source="stdin"), source="stdin")
     else:
@@ -88,11 +103,24 @@ def check(
         else:
             render.console().print(render.timeline_view(order.id, rows))
         return
-    decision = service.default().check(order)
-    if as_json:
-        print_json(decision.to_dict())
+    if not record:
+        decision = service.default().check(order)
+        data = decision.to_dict()
     else:
-        render.console().print(render.decision_view(decision))
+        recorded = check_order(open_configured(), order, actor=actor or getpass.getuser())
+        decision = recorded.decision
+        data = {
+            **decision.to_dict(),
+            "screening_cases": list(recorded.case_ids),
+            "audit_seq": recorded.audit_seq,
+        }
+    if as_json:
+        print_json(data)
+        return
+    render.console().print(render.decision_view(decision))
+    if record:
+        cases = ", ".join(map(str, recorded.case_ids)) or "none"
+        typer.echo(f"recorded: audit record {recorded.audit_seq}; screening cases opened: {cases}")
 
 
 @app.command()

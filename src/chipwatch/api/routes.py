@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Header, Query
 
 from chipwatch import service
+from chipwatch.api.deps import DatabaseDep
 from chipwatch.orders import Order
+from chipwatch.workflow import check_order
 
 router = APIRouter(prefix="/v1")
 
@@ -47,11 +49,27 @@ PROBLEM = {
     summary="Decide an order under the rulebook in force on its date",
     responses={422: PROBLEM},
 )
-def check(order: Annotated[Order, Body(examples=[EXAMPLE_ORDER])]) -> dict[str, Any]:
+def check(
+    order: Annotated[Order, Body(examples=[EXAMPLE_ORDER])],
+    database: DatabaseDep,
+    record: Annotated[
+        bool, Query(description="Open review cases and audit the decision (default).")
+    ] = True,
+    x_chipwatch_actor: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
     """Outcome overall and per jurisdiction, every reason with its citation and evidence,
-    the fee, licence conditions, red flags, the classification of each item and the
-    rulebook version used. Same shape as `chipwatch check --json`."""
-    return service.default().check(order).to_dict()
+    the fee, licence conditions, red flags, the classification of each item, the screening of
+    every party against the loaded lists and the rulebook version used. Same shape as
+    `chipwatch check --json`. A possible list match holds the order and opens a review case
+    (`screening_cases`); the decision is appended to the audit log (`audit_seq`)."""
+    if not record:
+        return service.default().check(order).to_dict()
+    recorded = check_order(database, order, actor=x_chipwatch_actor or "api")
+    return {
+        **recorded.decision.to_dict(),
+        "screening_cases": list(recorded.case_ids),
+        "audit_seq": recorded.audit_seq,
+    }
 
 
 @router.post(
