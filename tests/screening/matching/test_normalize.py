@@ -3,6 +3,11 @@ from __future__ import annotations
 import pytest
 
 from chipwatch.screening.matching import Normalizer, fold
+from chipwatch.screening.matching.normalize import stem
+
+
+def stemmed(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(stem(t) for t in tokens)
 
 
 @pytest.mark.parametrize(
@@ -40,7 +45,7 @@ def test_first_variant(
     script: str,
 ) -> None:
     form = normalizer.form(name)
-    assert form.tokens == first_variant
+    assert form.tokens == stemmed(first_variant)
     assert form.legal_forms == legal_forms
     assert form.script == script
 
@@ -49,13 +54,13 @@ def test_first_variant(
     ("name", "variant"),
     [
         ("哈尔滨工业大学", ("harbin", "polytechnical", "university")),
-        ("哈尔滨工业大学", ("harbin", "gongyedaxue")),  # pinyin rendering kept as a variant
+        ("哈尔滨工业大学", ("haerbin", "gongyedaxue")),  # the all-pinyin rendering is a variant
         ("Harbin Gongye Daxue", ("harbin", "institute", "technology")),  # pinyin translated
         ("Zhejiang Dahua Jishu Gufen Youxian Gongsi", ("zhejiang", "dahua", "technology")),
     ],
 )
 def test_other_variants(normalizer: Normalizer, name: str, variant: tuple[str, ...]) -> None:
-    assert variant in normalizer.form(name).variants
+    assert stemmed(variant) in normalizer.form(name).variants
 
 
 def test_fold() -> None:

@@ -38,6 +38,7 @@ class MatchConfig:
     country_mismatch: float = 0.15
     type_mismatch: float = 0.15
     max_postings: int = 500  # tokens on more aliases than this don't nominate candidates
+    generic_factor: float = 0.5  # organisational words the glossary renders: "university"
     place_factor: float = 0.5  # "Zhejiang" in "Zhejiang Dahua Technology" is not what identifies it
 
     def threshold(self, source: str) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from chipwatch.screening.entries import ListEntry
 from chipwatch.screening.matching.config import MatchConfig, entity_kind
-from chipwatch.screening.matching.normalize import NameForm, Normalizer
+from chipwatch.screening.matching.normalize import NameForm, Normalizer, stem
 from chipwatch.screening.matching.score import (
     MIN_FUZZY_LEN,
     TOKEN_CUTOFF,
@@ -32,6 +33,8 @@ from chipwatch.screening.matching.score import (
 )
 
 MAX_CANDIDATES = 50
+COUNTRY_WORDS = ("china", "chinese", "prc", "hong kong", "macau", "macao", "taiwan")
+_PARENTHESES = re.compile(r"[(（]([^()（）]*)[)）]")
 SIMILAR_TOKENS = 12
 
 
@@ -88,7 +91,7 @@ class ScreeningIndex:
             names = [(entry.name, "name")]
             names += [(a, "alias") for a in entry.aliases]
             names += [(a, "weak_alias") for a in entry.weak_aliases]
-            for text, kind in names:
+            for text, kind in _with_parenthetical_parts(names):
                 for variant in self.normalizer.form(text).variants:
                     if variant:
                         for token in set(variant):
@@ -104,10 +107,29 @@ class ScreeningIndex:
                 buckets[(token[0], len(token))].append(token)
         self._buckets = dict(buckets)
         self.similar = lru_cache(maxsize=100_000)(self._similar)
-        places = self.normalizer.glossary.places.values()
-        self._places = frozenset(token for place in places for token in place.split())
+        glossary = self.normalizer.glossary
+        self._places = frozenset(
+            stem(token)
+            for place in (*glossary.places.values(), *COUNTRY_WORDS)
+            for token in place.split()
+        )
+        self._generic = (
+            frozenset(
+                stem(token)
+                for renderings in glossary.terms.values()
+                for rendering in renderings
+                for token in rendering.split()
+            )
+            - self._places
+        )
         self._alias_weights = [tuple(map(self.weight, a.tokens)) for a in self.aliases]
         self._alias_totals = [sum(w) for w in self._alias_weights]
+        joined: dict[str, list[int]] = defaultdict(list)
+        for alias_id, alias in enumerate(self.aliases):
+            for first, second in pairwise(alias.tokens):
+                if len(first) <= 4 and len(second) <= 4 and first.isalpha() and second.isalpha():
+                    joined[first + second].append(alias_id)
+        self._joined = dict(joined)
         self._common = {
             token: frozenset(ids)
             for token, ids in self.postings.items()
@@ -121,7 +143,9 @@ class ScreeningIndex:
     def weight(self, token: str) -> float:
         """How distinctive a token is: rarer is heavier; place names count for less."""
         weight = float(self.idf.get(token, self.max_idf) ** self.config.weight_power)
-        return weight * self.config.place_factor if token in self._places else weight
+        if token in self._places:
+            return weight * self.config.place_factor
+        return weight * self.config.generic_factor if token in self._generic else weight
 
     def _similar(self, token: str) -> dict[str, float]:
         """Vocabulary tokens equal or close to ``token`` (same first letter, similar length)."""
@@ -196,6 +220,9 @@ class ScreeningIndex:
             for first, second in pairwise(variant):
                 for alias_id in self.postings.get(first + second, ())[: self.config.max_postings]:
                     votes[alias_id] += self.weight(first + second)
+            for token in variant:  # and "jihua" written "ji hua"
+                for alias_id in self._joined.get(token, ())[: self.config.max_postings]:
+                    votes[alias_id] += self.weight(token)
         if not votes:  # a query made only of common words: take their rarest postings
             for other in sorted(common, key=lambda t: len(self.postings[t]))[:1]:
                 for alias_id in self.postings[other][: self.config.max_postings]:
@@ -210,12 +237,12 @@ class ScreeningIndex:
         query_total = min(sum(self.weight(t) for t in v) for v in variants)
         totals = self._alias_totals
         cutoff = self.config.report_floor * 0.8
-        kept = {
-            alias_id: vote
+        approx = {
+            alias_id: dice
             for alias_id, vote in votes.items()
-            if 2 * vote / (query_total + totals[alias_id]) >= cutoff
+            if (dice := 2 * vote / (query_total + totals[alias_id])) >= cutoff
         }
-        return heapq.nlargest(MAX_CANDIDATES, kept, key=kept.__getitem__)
+        return heapq.nlargest(MAX_CANDIDATES, approx, key=approx.__getitem__)
 
     def _score_candidates(
         self,
@@ -232,7 +259,9 @@ class ScreeningIndex:
             alias = self.aliases[alias_id]
             alias_weights = self._alias_weights[alias_id]
             for variant, weights, similarity_of in prepared:
-                result = align(variant, alias.tokens, weights, alias_weights, similarity_of)
+                result = align(
+                    variant, alias.tokens, weights, alias_weights, similarity_of, self._places
+                )
                 key = (alias.entry, alias.kind == "weak_alias")
                 current = best.get(key)
                 if current is None or result.score > current[0].score:
@@ -303,6 +332,17 @@ def _prefer(
     if new_is_weak:
         return new[0].score > old[0].score + 0.1
     return old[1].kind != "weak_alias" or new[0].score + 0.1 >= old[0].score
+
+
+def _with_parenthetical_parts(names: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """'National Supercomputing Center Changsha (NSCC-CS)' is also listed as its two parts."""
+    out = list(names)
+    for text, kind in names:
+        inner = _PARENTHESES.findall(text)
+        if inner:
+            outer = _PARENTHESES.sub(" ", text).strip()
+            out += [(part.strip(), kind) for part in (outer, *inner) if len(part.strip()) > 1]
+    return out
 
 
 def build_index(entries: Iterable[ListEntry], *, version: str = "") -> ScreeningIndex:

@@ -14,9 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
 
 import opencc
+import snowballstemmer
 from pypinyin import lazy_pinyin
 
 from chipwatch.screening.glossary import Glossary, chinese_number, load_glossary
@@ -105,7 +105,7 @@ class Normalizer:
                 legal.append(" ".join(words[i:j]))
             elif kind == "term":
                 keep = tuple(w for w in words[i:j] if w not in stopwords)
-                segments.append((keep, *self._pinyin_terms["".join(words[i:j])]))
+                segments.append((*self._pinyin_terms["".join(words[i:j])], keep))
             elif words[i] not in stopwords:
                 segments.append(((words[i],),))
             i = j
@@ -169,7 +169,7 @@ class Normalizer:
                 english = glossary.lookup(text[i:j])
                 if english is not None:
                     if unknown:
-                        segments.append(((_pinyin(unknown),),))
+                        segments.append(_unknown_run(unknown))
                         unknown = ""
                     pinyin = (_pinyin(text[i:j]),)
                     stop = glossary.stopwords_en
@@ -183,7 +183,19 @@ class Normalizer:
                 unknown += text[i]
                 i += 1
         if unknown:
-            segments.append(((_pinyin(unknown),),))
+            segments.append(_unknown_run(unknown))
+
+
+def _unknown_run(text: str) -> tuple[tuple[str, ...], ...]:
+    """Characters the glossary doesn't know, in pinyin: as two-syllable words, the way the
+    lists write names (智谱华章 → "zhipu huazhang"), and joined ("zhipuhuazhang")."""
+    joined = (_pinyin(text),)
+    if len(text) < 4:
+        return (joined,)
+    cut = [text[i : i + 2] for i in range(0, len(text) - len(text) % 2, 2)]
+    if len(text) % 2:
+        cut[-1] += text[-1]
+    return (tuple(_pinyin(part) for part in cut), joined)
 
 
 @lru_cache(maxsize=100_000)
@@ -230,11 +242,28 @@ def _drop_number_marker(words: list[str]) -> list[str]:
 
 
 def _expand(segments: list[tuple[tuple[str, ...], ...]]) -> tuple[tuple[str, ...], ...]:
-    """The first alternative of every segment first, then the other combinations, capped."""
+    """Variants, capped: every segment's first rendering; the same with each segment's other
+    renderings swapped in one at a time; every segment's last rendering (the pinyin)."""
+    first = [alternatives[0] for alternatives in segments]
+    candidates = [first, [alternatives[-1] for alternatives in segments]]
+    for i, alternatives in enumerate(segments):
+        for other in alternatives[1:-1]:
+            candidates.append([*first[:i], other, *first[i + 1 :]])
     variants: dict[tuple[str, ...], None] = {}
-    for combination in product(*segments):
-        tokens = (token for part in combination for token in part)
+    for combination in candidates:
+        tokens = (stem(token) for part in combination for token in part)
         variants[tuple(dict.fromkeys(tokens))] = None  # a repeated word adds nothing
         if len(variants) >= MAX_VARIANTS:
             break
     return tuple(v for v in variants if v) or ((),)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    """English stem of a Latin word ('technologies' → 'technolog'); other tokens unchanged."""
+    if len(token) < 4 or not token.isascii() or not token.isalpha():
+        return token
+    return str(_STEMMER.stemWord(token))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from chipwatch.screening.matching.normalize import Normalizer
+from chipwatch.screening.matching.normalize import Normalizer, stem
 from chipwatch.screening.matching.score import Alignment, align, direct_similarity
 
 GENERIC_WEIGHT = 0.4  # organisational words the glossary knows ("university", "technology")
@@ -19,7 +19,10 @@ def _normalizer() -> Normalizer:
 def _generic_words() -> frozenset[str]:
     glossary = _normalizer().glossary
     return frozenset(
-        word for renderings in glossary.terms.values() for r in renderings for word in r.split()
+        stem(word)
+        for renderings in glossary.terms.values()
+        for rendering in renderings
+        for word in rendering.split()
     )
 
 

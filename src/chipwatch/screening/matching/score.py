@@ -18,6 +18,7 @@ TOKEN_CUTOFF = 0.86  # below this, two tokens are different words
 MIN_FUZZY_LEN = 4  # shorter tokens (and any with digits) must be equal
 JOIN_CUTOFF = 0.92
 NUMBER_MISMATCH_FACTOR = 0.6
+PLACE_MISMATCH_FACTOR = 0.75
 
 SimilarityOf = Callable[[int, str], float]
 
@@ -53,6 +54,7 @@ def align(
     query_weights: Sequence[float],
     alias_weights: Sequence[float],
     similarity_of: SimilarityOf,
+    places: frozenset[str] = frozenset(),
 ) -> Alignment:
     """Greedy one-to-one alignment, then joined-word rescue; returns the weighted Dice score."""
     total = sum(query_weights) + sum(alias_weights)
@@ -92,6 +94,8 @@ def align(
     score = min(1.0, gained / total)
     if any(t.isdigit() for t in unmatched_query) and any(t.isdigit() for t in unmatched_alias):
         score *= NUMBER_MISMATCH_FACTOR  # "54th institute" is not the 55th
+    if places and places.intersection(unmatched_query) and places.intersection(unmatched_alias):
+        score *= PLACE_MISMATCH_FACTOR  # the Changsha centre is not the Shenzhen one
     return Alignment(score, tuple(pairs), unmatched_query, unmatched_alias)
 
 
