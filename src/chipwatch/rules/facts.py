@@ -63,6 +63,9 @@ def fact_schema(eccns: Iterable[str], group_names: Iterable[str]) -> dict[str, F
         "parties.owner_lists": FactSpec("set", "lists of any party's >= 50 % owners", LIST_CODES),
         "parties.roles": FactSpec("set", "roles named in the order", ROLES),
         "parties.possible_matches": FactSpec("bool", "screening left possible list matches open"),
+        "parties.ownership_unknown": FactSpec(
+            "bool", "screening ran and the buyer's or end user's ownership was not declared"
+        ),
         "item.model": FactSpec("string", "catalog model id"),
         "item.vendor": FactSpec("string", "vendor"),
         "item.family": FactSpec("string", "product family (Hopper, Blackwell, Ascend ...)"),
@@ -133,6 +136,11 @@ def build_facts(
         "parties.owner_lists": _union(s.owner_lists for s in screening.parties),
         "parties.roles": frozenset(p.role for p in order.parties),
         "parties.possible_matches": any(s.possible_matches for s in screening.parties),
+        "parties.ownership_unknown": screening.performed
+        and any(
+            s.role in ("buyer", "end_user") and s.ownership is not None and not s.ownership["known"]
+            for s in screening.parties
+        ),
     }
     buyer = order.party("buyer")  # no buyer named: an empty set, nothing to flag
     common["buyer.groups"] = frozenset() if buyer is None else groups.areas(buyer.country, day)

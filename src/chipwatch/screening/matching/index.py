@@ -180,7 +180,8 @@ class ScreeningIndex:
         if not variants:
             return []
         similar = {t: self.similar(t) for v in variants for t in v}
-        scored = self._score_candidates(variants, similar, self._candidates(variants, similar))
+        candidates = self._candidates(variants, similar)
+        scored = self._score_candidates(variants, similar, candidates, limit)
         floor = self.config.report_floor if min_score is None else min_score
         reachable = floor - self.config.country_match
         hits = [
@@ -204,7 +205,7 @@ class ScreeningIndex:
 
     def _candidates(
         self, variants: list[tuple[str, ...]], similar: dict[str, dict[str, float]]
-    ) -> list[int]:
+    ) -> list[tuple[int, float]]:
         votes: dict[int, float] = defaultdict(float)
         common: list[str] = []
         for token in {t for v in variants for t in v}:
@@ -236,26 +237,32 @@ class ScreeningIndex:
         # votes / totals approximates each alias's Dice score: drop hopeless candidates early
         query_total = min(sum(self.weight(t) for t in v) for v in variants)
         totals = self._alias_totals
-        cutoff = self.config.report_floor * 0.8
+        cutoff = self.config.report_floor - 0.1  # approx is an upper bound (but for joins)
         approx = {
             alias_id: dice
             for alias_id, vote in votes.items()
             if (dice := 2 * vote / (query_total + totals[alias_id])) >= cutoff
         }
-        return heapq.nlargest(MAX_CANDIDATES, approx, key=approx.__getitem__)
+        best = heapq.nlargest(MAX_CANDIDATES, approx.items(), key=lambda item: item[1])
+        return [(alias_id, min(1.0, dice)) for alias_id, dice in best]
 
     def _score_candidates(
         self,
         variants: list[tuple[str, ...]],
         similar: dict[str, dict[str, float]],
-        candidates: list[int],
+        candidates: list[tuple[int, float]],
+        limit: int,
     ) -> dict[int, tuple[Alignment, _Alias, tuple[str, ...]]]:
         best: dict[tuple[int, bool], tuple[Alignment, _Alias, tuple[str, ...]]] = {}
         prepared = [
             (v, [self.weight(t) for t in v], mapped_similarity([similar[t] for t in v]))
             for v in variants
         ]
-        for alias_id in candidates:
+        for alias_id, bound in candidates:
+            if len(best) >= limit:
+                kth = heapq.nlargest(limit, (found[0].score for found in best.values()))[-1]
+                if bound + 0.05 < kth:
+                    break  # no remaining candidate can enter the top ``limit``
             alias = self.aliases[alias_id]
             alias_weights = self._alias_weights[alias_id]
             for variant, weights, similarity_of in prepared:
