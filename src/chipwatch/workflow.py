@@ -6,11 +6,16 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from chipwatch import service
 from chipwatch.orders import Order
 from chipwatch.rules.decision import Decision
 from chipwatch.screening.cases import record_screening
+from chipwatch.screening.matching import ScreeningIndex
 from chipwatch.screening.runtime import load_screener
 from chipwatch.screening.screener import ListScreener
 from chipwatch.store import Database
@@ -35,35 +40,56 @@ def check_order(db: Database, order: Order, *, actor: str) -> RecordedCheck:
     """Decide ``order``; in one transaction open a case per open match and audit the decision."""
     cw = chipwatch_for(db)
     decision = cw.check(order)
-    order_json = order.model_dump_json()
     with db.transaction() as session:
-        cases: list[int] = []
-        if isinstance(cw.screener, ListScreener):
-            cases = record_screening(
-                session,
-                cw.screener,
-                order.parties,
-                decision.screening,
-                order_id=order.id,
-                actor=actor,
-            )
-        record = append(
+        return record_check(session, cw, order, decision, actor=actor)
+
+
+def record_check(
+    session: Session, cw: service.Chipwatch, order: Order, decision: Decision, *, actor: str
+) -> RecordedCheck:
+    """Open the screening cases of ``decision`` and audit it, in the caller's transaction."""
+    order_json = order.model_dump_json()
+    cases: list[int] = []
+    screener = cw.screener if isinstance(cw.screener, ListScreener) else None
+    if screener is None and not decision.screening.performed:
+        screener = _unscreened()  # no list loaded: parties are remembered as *not screened*
+    if screener is not None:
+        cases = record_screening(
             session,
+            screener,
+            order.parties,
+            decision.screening,
+            order_id=order.id,
             actor=actor,
-            action="decision",
-            subject=order.id,
-            payload={
-                "order_sha256": hashlib.sha256(order_json.encode()).hexdigest(),
-                "order": json.loads(order_json),
-                "outcome": decision.outcome,
-                "jurisdictions": {c: j.outcome for c, j in decision.jurisdictions.items()},
-                "rules": sorted({r.rule.id for r in decision.reasons}),
-                "screening_cases": cases,
-            },
-            versions={
-                "rulebook": decision.rulebook_version,
-                "catalog": cw.catalog.digest,
-                "lists": dict(decision.screening.list_versions),
-            },
         )
-        return RecordedCheck(decision, tuple(cases), record.seq)
+    record = append(
+        session,
+        actor=actor,
+        action="decision",
+        subject=order.id,
+        payload={
+            "order_sha256": hashlib.sha256(order_json.encode()).hexdigest(),
+            "order": json.loads(order_json),
+            "outcome": decision.outcome,
+            "jurisdictions": {c: j.outcome for c, j in decision.jurisdictions.items()},
+            "rules": sorted({r.rule.id for r in decision.reasons}),
+            "screening_cases": cases,
+        },
+        versions=decision_versions(cw, decision),
+    )
+    return RecordedCheck(decision, tuple(cases), record.seq)
+
+
+@cache
+def _unscreened() -> ListScreener:
+    """A screener over no list: it only names parties (``party_key``) so they can be stored."""
+    return ListScreener(ScreeningIndex(()))
+
+
+def decision_versions(cw: service.Chipwatch, decision: Decision) -> dict[str, Any]:
+    """The reference data a decision was made with, as audit records name it."""
+    return {
+        "rulebook": decision.rulebook_version,
+        "catalog": cw.catalog.digest,
+        "lists": dict(decision.screening.list_versions),
+    }

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from chipwatch import __version__, service
-from chipwatch.api import audit_routes, licence_routes, problems, routes
+from chipwatch.api import (
+    audit_routes,
+    licence_routes,
+    match_routes,
+    problems,
+    routes,
+    screening_routes,
+)
 from chipwatch.store import Database
 
 
@@ -25,6 +32,8 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(audit_routes.router)
     app.include_router(licence_routes.router)
+    app.include_router(screening_routes.router)
+    app.include_router(match_routes.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -15,7 +15,7 @@ from chipwatch.orders import Party
 from chipwatch.screening import PossibleMatch, ScreeningReport
 from chipwatch.screening.records import ScreenedParty, ScreeningCase, ScreeningDisposition
 from chipwatch.screening.screener import Disposition, ListScreener
-from chipwatch.store.audit import append
+from chipwatch.store.audit import AuditHead, append
 
 STATUSES = ("open", "cleared", "confirmed")
 
@@ -83,6 +83,7 @@ def record_screening(
     actor: str,
 ) -> list[int]:
     """Remember who was screened and open a case per open match (idempotent); case ids."""
+    _lock_queue(session)
     now = dt.datetime.now(dt.UTC)
     opened: list[int] = []
     for party, screening in zip(parties, report.parties, strict=True):
@@ -124,6 +125,7 @@ def open_case(
     actor: str,
 ) -> int:
     """The case for this party and list entry content: the existing one, or a new one."""
+    _lock_queue(session)
     name, country, key = party
     now = dt.datetime.now(dt.UTC)
     existing = session.scalar(
@@ -177,6 +179,7 @@ def dispose(session: Session, case_id: int, status: str, reason: str, actor: str
         raise InvalidInput("a reason is required", field="reason")
     if not actor.strip():
         raise InvalidInput("an actor is required", field="actor")
+    _lock_queue(session)
     view = get_case(session, case_id)
     if view.status == status:
         raise Conflict(f"case {case_id} is already {status}", field="status")
@@ -209,6 +212,12 @@ def dispose(session: Session, case_id: int, status: str, reason: str, actor: str
         },
     )
     return get_case(session, case_id)
+
+
+def _lock_queue(session: Session) -> None:
+    """Serialise the queue's read-then-insert writers on PostgreSQL: lock the audit head they
+    append to anyway (on SQLite, BEGIN IMMEDIATE already serialises writers)."""
+    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
 
 
 def get_case(session: Session, case_id: int) -> CaseView:

@@ -126,11 +126,12 @@ def _store_entries(session: Session, version_id: int, entries: Sequence[ListEntr
 
 
 def _latest_of_format(session: Session, fmt: str, sources: Iterable[str]) -> ListVersion | None:
-    wanted = sorted(sources)
+    # Overlapping, not equal, sources: a list whose last entry of a source went is the same list.
+    wanted = set(sources)
     for version in session.scalars(
         select(ListVersion).where(ListVersion.format == fmt).order_by(ListVersion.id.desc())
     ):
-        if sorted(version.sources) == wanted:
+        if wanted & set(version.sources):
             return version
     return None
 
@@ -156,9 +157,13 @@ def get_version(session: Session, version_id: int) -> ListVersion:
 
 
 def current_versions(session: Session) -> dict[str, ListVersion]:
-    """For each list source, the latest version that provides it."""
+    """For each list source, the latest version that provides it (and is not superseded)."""
     current: dict[str, ListVersion] = {}
-    for version in list_versions(session):
+    versions = list_versions(session)
+    superseded = {v.previous_id for v in versions}
+    for version in versions:
+        if version.id in superseded:
+            continue  # a newer version of the same list replaced it, sources it dropped too
         for source in version.sources:
             current.setdefault(source, version)
     return current

@@ -11,7 +11,7 @@ from chipwatch.screening.screener import ListScreener
 from chipwatch.store import Database
 
 _lock = threading.Lock()
-_indexes: dict[tuple[str, tuple[tuple[str, int], ...]], ScreeningIndex] = {}
+_indexes: dict[tuple[str, tuple[tuple[str, int, str], ...]], ScreeningIndex] = {}
 
 
 def load_screener(db: Database) -> ListScreener | None:
@@ -20,7 +20,8 @@ def load_screener(db: Database) -> ListScreener | None:
         current = current_versions(session)
         if not current:
             return None
-        key = (db.url, tuple(sorted((source, v.id) for source, v in current.items())))
+        # ids alone repeat when a database is re-created at the same URL: the file hash doesn't
+        key = (db.url, tuple(sorted((s, v.id, v.file_sha256) for s, v in current.items())))
         labels = {source: version.label for source, version in current.items()}
         with _lock:
             index = _indexes.get(key)

@@ -105,10 +105,12 @@ class ListScreener:
         lists |= set(party.lists)
         owner_open: list[PossibleMatch] = []
         owner_resolved: list[PossibleMatch] = []
+        # an owner's cases are the party's (record_screening), so are their dispositions
+        key = self.party_key(party.name, party.country)
 
         def lists_of(owner: Owner) -> frozenset[str]:
             found, more_open, more_resolved = self.screen_name(
-                owner.name, owner.country, subject=f"owner: {owner.name}"
+                owner.name, owner.country, subject=f"owner: {owner.name}", key=key
             )
             owner_open.extend(more_open)
             owner_resolved.extend(more_resolved)
@@ -126,13 +128,16 @@ class ListScreener:
         )
 
     def screen_name(
-        self, name: str, country: str | None, *, subject: str
+        self, name: str, country: str | None, *, subject: str, key: str | None = None
     ) -> tuple[set[str], list[PossibleMatch], list[PossibleMatch]]:
-        """Confirmed list codes, open matches and resolved matches for one name."""
+        """Confirmed list codes, open matches and resolved matches for one name.
+
+        ``key``: whose dispositions apply (default: this name's own party key).
+        """
         lists: set[str] = set()
         open_: list[PossibleMatch] = []
         resolved: list[PossibleMatch] = []
-        key = self.party_key(name, country)
+        key = key or self.party_key(name, country)
         for hit in self.index.search(name, country=country, entity_type=None, limit=10):
             if not hit.match:
                 continue

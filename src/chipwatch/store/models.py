@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "chipwatch.store.audit_model",
     "chipwatch.screening.records",
     "chipwatch.licensing.model",
+    "chipwatch.licensing.ledger_model",
 )
 
 

@@ -74,6 +74,10 @@ class Normalizer:
     def _form(self, text: str) -> NameForm:
         folded = fold(text)
         legal: list[str] = []
+        for form in self.glossary.legal_forms_zh:  # also "合盛硅业（鄯善）有限公司"
+            if form in folded and folded.replace(form, "").strip(" （）()"):
+                legal.extend([form] * folded.count(form))
+                folded = folded.replace(form, " ")
         segments: list[tuple[tuple[str, ...], ...]] = []  # per segment: its alternatives
         has_han = has_latin = False
         position = 0
