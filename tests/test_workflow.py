@@ -29,9 +29,8 @@ def test_without_lists_only_declared_listings_count_and_the_decision_is_audited(
     recorded = check_order(database, order(declared, order_id="PO-7"), actor="alice")
     decision = recorded.decision
     assert not decision.screening.performed
-    assert (
-        decision.screening.note == DeclaredListings.NOTE and DeclaredListings.NOTE in decision.notes
-    )
+    assert decision.screening.note == DeclaredListings.NOTE
+    assert DeclaredListings.NOTE in decision.notes
     assert decision.screening.parties[0].lists == {"entity_list"}
     assert "US-ENTITY-LIST" in {r.rule.id for r in decision.reasons}
     assert recorded.case_ids == ()

@@ -13,6 +13,7 @@ import typer
 from chipwatch import render, service
 from chipwatch.cli_support import JsonFlag, print_json, reports_errors
 from chipwatch.licensing.cli import licences_app
+from chipwatch.licensing.shipment_cli import fees_app, ship_command, shipments_app
 from chipwatch.orders import decode_document, load_order, parse_order
 from chipwatch.screening.cli import cases_app, lists_app, screen
 from chipwatch.store.cli import audit_app, db_app, open_configured
@@ -29,6 +30,9 @@ app.add_typer(lists_app, name="lists")
 app.add_typer(cases_app, name="cases")
 app.command()(screen)
 app.add_typer(licences_app, name="licences")
+app.command("ship")(ship_command)
+app.add_typer(shipments_app, name="shipments")
+app.add_typer(fees_app, name="fees")
 
 
 @app.command()

@@ -7,11 +7,13 @@ from fastapi import FastAPI
 from chipwatch import __version__, service
 from chipwatch.api import (
     audit_routes,
+    fee_routes,
     licence_routes,
     match_routes,
     problems,
     routes,
     screening_routes,
+    shipment_routes,
 )
 from chipwatch.store import Database
 
@@ -32,6 +34,8 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(audit_routes.router)
     app.include_router(licence_routes.router)
+    app.include_router(shipment_routes.router)
+    app.include_router(fee_routes.router)
     app.include_router(screening_routes.router)
     app.include_router(match_routes.router)
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from chipwatch.screening.matching.config import DEFAULT_THRESHOLD, MatchConfig, entity_kind
+from chipwatch.screening.matching.config import (
+    DEFAULT_THRESHOLD,
+    MatchConfig,
+    entity_kind,
+    load_match_config,
+)
 from chipwatch.screening.matching.index import Hit, ScreeningIndex, build_index
 from chipwatch.screening.matching.normalize import NameForm, Normalizer, fold
 from chipwatch.screening.matching.pairwise import compare_names, explain_pair
@@ -19,4 +24,5 @@ __all__ = [
     "entity_kind",
     "explain_pair",
     "fold",
+    "load_match_config",
 ]

@@ -22,7 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from chipwatch.screening.entries import ListEntry
-from chipwatch.screening.matching.config import MatchConfig, entity_kind
+from chipwatch.screening.matching.config import MatchConfig, entity_kind, load_match_config
 from chipwatch.screening.matching.normalize import NameForm, Normalizer, stem
 from chipwatch.screening.matching.score import (
     MIN_FUZZY_LEN,
@@ -82,7 +82,7 @@ class ScreeningIndex:
     ) -> None:
         self.entries: tuple[ListEntry, ...] = tuple(entries)
         self.normalizer = normalizer or Normalizer()
-        self.config = config or MatchConfig()
+        self.config = config or load_match_config()
         self.version = version
         self.source_versions = dict(source_versions or {})
         self.aliases: list[_Alias] = []
@@ -267,7 +267,13 @@ class ScreeningIndex:
             alias_weights = self._alias_weights[alias_id]
             for variant, weights, similarity_of in prepared:
                 result = align(
-                    variant, alias.tokens, weights, alias_weights, similarity_of, self._places
+                    variant,
+                    alias.tokens,
+                    weights,
+                    alias_weights,
+                    similarity_of,
+                    self._places,
+                    self.config.containment,
                 )
                 key = (alias.entry, alias.kind == "weak_alias")
                 current = best.get(key)

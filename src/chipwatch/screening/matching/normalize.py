@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import opencc
 import snowballstemmer
+from anyascii import anyascii
 from pypinyin import lazy_pinyin
 
 from chipwatch.screening.glossary import Glossary, chinese_number, load_glossary
@@ -28,6 +29,30 @@ _ORDINAL_EN = re.compile(r"^(\d+)(st|nd|rd|th)$")
 _NON_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _APOSTROPHES = re.compile(r"['’`ʼ]")
 _T2S = opencc.OpenCC("t2s")
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+_NON_HAN = re.compile(r"[^\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff（）]+")
+#: Number words → digits, so "First International Bank" is "1st International Bank".
+NUMBER_WORDS = {
+    w: str(i)
+    for i, ws in enumerate(
+        [
+            (),
+            ("one", "first"),
+            ("two", "second"),
+            ("three", "third"),
+            ("four", "fourth"),
+            ("five", "fifth"),
+            ("six", "sixth"),
+            ("seven", "seventh"),
+            ("eight", "eighth"),
+            ("nine", "ninth"),
+            ("ten", "tenth"),
+        ]
+    )
+    for w in ws
+}
+#: Name particles spelled several ways ("el-Assad" / "al-Assad").
+PARTICLES = {"el": "al", "ul": "al", "ibn": "bin", "ben": "bin", "bint": "bin"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +70,17 @@ class NameForm:
 
 
 def fold(text: str) -> str:
-    """NFKC, case-folded, accents removed, traditional → simplified."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, case-folded, accents removed, traditional → simplified; other scripts (Cyrillic,
+    Greek, Arabic ...) transliterated to Latin. CamelCase words are split."""
+    text = _CAMEL.sub(r"\1 \2", unicodedata.normalize("NFKC", text)).casefold()
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFD", text)
     text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _T2S.convert(text) if _HAN.search(text) else text
+    if _HAN.search(text):
+        text = _T2S.convert(text)
+        return _NON_HAN.sub(lambda m: anyascii(m.group()).casefold(), text)
+    return anyascii(text).casefold()
 
 
 class Normalizer:
@@ -98,7 +127,9 @@ class Normalizer:
         self, text: str, segments: list[tuple[tuple[str, ...], ...]], legal: list[str]
     ) -> bool:
         words = _merge_initials(_NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).split())
-        words = [_ORDINAL_EN.sub(r"\1", w) for w in words]
+        words = [
+            PARTICLES.get(w) or NUMBER_WORDS.get(w) or _ORDINAL_EN.sub(r"\1", w) for w in words
+        ]
         words = _drop_number_marker(words)
         words = self._strip_legal_en(words, legal)
         stopwords = self.glossary.stopwords_en

@@ -8,6 +8,11 @@ from chipwatch.screening.matching.normalize import Normalizer, stem
 from chipwatch.screening.matching.score import Alignment, align, direct_similarity
 
 GENERIC_WEIGHT = 0.4  # organisational words the glossary knows ("university", "technology")
+WEAK_WEIGHT = 0.3  # initials and name particles
+WEAK_TOKENS = frozenset(
+    {"al", "bin", "abu", "abd", "de", "da", "van", "von", "der", "la", "le", "di"}
+)
+CONTAINMENT = 0.6
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +32,8 @@ def _generic_words() -> frozenset[str]:
 
 
 def _weight(token: str) -> float:
+    if len(token) == 1 or token in WEAK_TOKENS:
+        return WEAK_WEIGHT
     return GENERIC_WEIGHT if token in _generic_words() else 1.0
 
 
@@ -42,6 +49,7 @@ def explain_pair(a: str, b: str) -> Alignment:
                 [_weight(t) for t in query],
                 [_weight(t) for t in other],
                 direct_similarity(query),
+                containment=CONTAINMENT,
             )
             if best is None or result.score > best.score:
                 best = result

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel, JaroWinkler
 
+from chipwatch.screening.matching.normalize import stem
+
 TOKEN_CUTOFF = 0.86  # below this, two tokens are different words
 MIN_FUZZY_LEN = 4  # shorter tokens (and any with digits) must be equal
 JOIN_CUTOFF = 0.92
@@ -55,6 +57,7 @@ def align(
     alias_weights: Sequence[float],
     similarity_of: SimilarityOf,
     places: frozenset[str] = frozenset(),
+    containment: float = 0.0,
 ) -> Alignment:
     """Greedy one-to-one alignment, then joined-word rescue; returns the weighted Dice score."""
     total = sum(query_weights) + sum(alias_weights)
@@ -92,6 +95,9 @@ def align(
     unmatched_query = tuple(t for i, t in enumerate(query) if i not in used_q)
     unmatched_alias = tuple(t for j, t in enumerate(alias) if j not in used_a)
     score = min(1.0, gained / total)
+    if containment:  # a name wholly inside the other counts for more than Dice says
+        overlap = min(1.0, gained / (2 * min(sum(query_weights), sum(alias_weights))))
+        score += containment * (overlap - score)
     if any(t.isdigit() for t in unmatched_query) and any(t.isdigit() for t in unmatched_alias):
         score *= NUMBER_MISMATCH_FACTOR  # "54th institute" is not the 55th
     if places and places.intersection(unmatched_query) and places.intersection(unmatched_alias):
@@ -128,7 +134,7 @@ def _joined(
                 span = range(j, j + width)
                 joined = "".join(other[j : j + width])
                 if exact:
-                    if joined != token:
+                    if joined != token and stem(joined) != token:
                         continue
                 elif abs(len(joined) - len(token)) > 2:
                     continue
