@@ -33,12 +33,12 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chipwatch.licensing import aggregate, service  # noqa: E402
-from chipwatch.licensing.documents import parse_licence_document  # noqa: E402
-from chipwatch.licensing.shipments import ship  # noqa: E402
-from chipwatch.orders import parse_order  # noqa: E402
-from chipwatch.store import Database  # noqa: E402
-from chipwatch.store.db import normalise_url  # noqa: E402
+from chipwatch.licensing import aggregate, service
+from chipwatch.licensing.documents import parse_licence_document
+from chipwatch.licensing.shipments import ship
+from chipwatch.orders import parse_order
+from chipwatch.store import Database
+from chipwatch.store.db import normalise_url
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LICENSEE = "Bench Exporter Inc."

@@ -97,13 +97,24 @@ class Row:
     best_threshold: float | None
 
 
-def counts(cases: Iterable[Case], threshold: float | None) -> tuple[int, int, int, int]:
-    """(tp, fp, fn, wrong entry); ``threshold`` None means each hit's own match flag."""
+def counts(
+    cases: Iterable[Case], threshold: float | None, any_rank: bool = False
+) -> tuple[int, int, int, int]:
+    """(tp, fp, fn, wrong entry); ``threshold`` None means each hit's own match flag.
+
+    Strict (default): a positive counts only if the *first* matching hit is its entry, and
+    a different entry there is also a false positive. ``any_rank``: a positive counts if its
+    entry is among the matching hits (the officer sees them all); a match on another listed
+    entry is then neither a false positive nor a find.
+    """
     tp = fp = fn = wrong = 0
     for case in cases:
-        chosen = next(
-            (h for h in case.hits if (h[1] if threshold is None else h[0] >= threshold)), None
-        )
+        matching = [h for h in case.hits if (h[1] if threshold is None else h[0] >= threshold)]
+        if any_rank and case.label:
+            found = any(h[2] for h in matching)
+            tp, fn = tp + found, fn + (not found)
+            continue
+        chosen = matching[0] if matching else None
         if not case.label:
             fp += chosen is not None
         elif chosen is not None and chosen[2]:
@@ -123,11 +134,13 @@ def f1_of(tp: int, fp: int, fn: int) -> float | None:
     return ratio(2 * tp, 2 * tp + fp + fn)
 
 
-def summarise(set_name: str, engine: str, group: str, cases: Sequence[Case]) -> Row:
+def summarise(
+    set_name: str, engine: str, group: str, cases: Sequence[Case], any_rank: bool = False
+) -> Row:
     """Counts at each engine's own threshold, and the best F1 over THRESHOLDS."""
-    tp, fp, fn, wrong = counts(cases, None)
+    tp, fp, fn, wrong = counts(cases, None, any_rank)
     positives = sum(c.label for c in cases)
-    sweep = [(f1_of(*counts(cases, t)[:3]), t) for t in THRESHOLDS] if positives else []
+    sweep = [(f1_of(*counts(cases, t, any_rank)[:3]), t) for t in THRESHOLDS] if positives else []
     best_f1, best_t = max(
         ((f, t) for f, t in sweep if f is not None), key=lambda p: p[0], default=(None, None)
     )
@@ -149,12 +162,15 @@ def summarise(set_name: str, engine: str, group: str, cases: Sequence[Case]) -> 
     )
 
 
-def rows_by_group(set_name: str, engine: str, cases: Sequence[Case]) -> list[Row]:
+def rows_by_group(
+    set_name: str, engine: str, cases: Sequence[Case], any_rank: bool = False
+) -> list[Row]:
     groups: dict[str, list[Case]] = defaultdict(list)
     for case in cases:
         for group in case.groups:
             groups[group].append(case)
-    return [summarise(set_name, engine, g, groups[g]) for g in groups]
+    suffix = " (any rank)" if any_rank else ""
+    return [summarise(set_name, engine, g + suffix, groups[g], any_rank) for g in groups]
 
 
 def normalise(name: str) -> str:
@@ -416,6 +432,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         extra["zh_en_unknown_expected"] = unknown_expected(pair_rows, entries)
         zh_cases = zh_en_cases(index, pair_rows, args.country)
         rows += rows_by_group("zh_en_pairs", "chipwatch", zh_cases)
+        rows += rows_by_group("zh_en_pairs", "chipwatch", zh_cases, any_rank=True)
     if "c" in args.sets:
         independent_rows, extra["independent"] = evaluate_independent(
             args.data, index, engines, args.country

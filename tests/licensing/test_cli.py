@@ -52,7 +52,9 @@ def test_add_reads_stdin_and_reports_bad_files() -> None:
 def test_suspend_reinstate_revoke() -> None:
     runner.invoke(app, ["licences", "add", str(EXAMPLE)])
     suspended = runner.invoke(
-        app, ["licences", "suspend", "D1287654", "--reason", "is-informed letter", "--actor", "bob"]
+        app,
+        ["licences", "suspend", "D1287654", "--reason", "is-informed letter", "--actor", "bob"],
+        input="y\n",
     )
     assert suspended.exit_code == 0, suspended.output
     assert "suspended" in suspended.output and "3 approved customers" in suspended.output
@@ -60,7 +62,9 @@ def test_suspend_reinstate_revoke() -> None:
     assert [row["number"] for row in json.loads(listed.output)] == ["D1287654"]
     reinstated = runner.invoke(app, ["licences", "reinstate", "D1287654", "--reason", "lifted"])
     assert reinstated.exit_code == 0
-    revoked = runner.invoke(app, ["licences", "revoke", "D1287654", "--reason", "misuse", "--json"])
+    revoked = runner.invoke(
+        app, ["licences", "revoke", "D1287654", "--reason", "misuse", "--yes", "--json"]
+    )
     assert json.loads(revoked.output)["licence"]["status"] == "revoked"
     refused = runner.invoke(app, ["licences", "reinstate", "D1287654", "--reason", "please"])
     assert refused.exit_code == 2 and "final" in refused.output

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from chipwatch.errors import Conflict, InvalidInput, NotFound
-from chipwatch.licensing import service, shipment_status, shipment_views
+from chipwatch.licensing import fees, service, shipment_status, shipment_views
 from chipwatch.licensing.ledger_model import LicenceDrawdown
 from chipwatch.licensing.shipment_checks import ShipmentRefused
 from chipwatch.licensing.shipments import ShipmentResult, ship
@@ -20,6 +20,7 @@ from chipwatch.store import Database
 from chipwatch.store.audit import list_records, verify
 from tests.licensing.shipment_fixture import (
     CUSTOMER,
+    LICENSEE,
     add_licence,
     order,
     report_us,
@@ -273,3 +274,28 @@ def test_ledgers_refuse_updates(database: Database) -> None:
     assert _ship(database, key="k-2").remaining["value_usd"] == str(
         Decimal("3100000.00") - 4 * Decimal("31000.00")
     )
+
+
+def test_every_step_is_an_audit_record_with_inputs_and_versions(database: Database) -> None:
+    add_licence(database)
+    report_us(database)
+    shipment_id = _ship(database).shipment["id"]
+    with pytest.raises(ShipmentRefused):
+        _ship(database, key="k-2", quantity=200)
+    shipment_status.cancel_shipment(database, shipment_id, "carol", "withdrawn")
+    fees.remit(
+        database, licensee=LICENSEE, period="2026-Q1", amount="1.00", reference="R", actor="t"
+    )
+    with database.session() as session:
+        records = {r.action: r for r in list_records(session)}
+    shipped, refused = records["shipment.ship"], records["shipment.refuse"]
+    assert shipped.actor == "bob" and len(shipped.payload["request_sha256"]) == 64
+    assert shipped.payload["fees"][0]["amount_usd"] == "15500.00"
+    assert refused.payload["reasons"][0]["code"] == "quantity_exhausted"
+    for action in ("decision", "shipment.ship", "shipment.refuse"):
+        versions = records[action].versions
+        assert versions["rulebook"]["digest"].startswith("sha256:")
+        assert versions["catalog"].startswith("sha256:") and "lists" in versions
+    for action in ("shipment.cancel", "fees.remit", "us_shipments.report"):
+        assert records[action].versions["rulebook"]["digest"].startswith("sha256:")
+    assert records["shipment.cancel"].payload["reversal"] == {"quantity": -2, "value": "-62000.00"}

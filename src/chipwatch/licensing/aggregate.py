@@ -24,6 +24,7 @@ from chipwatch.errors import InvalidInput, NotFound
 from chipwatch.licensing.ledger_model import LicenceDrawdown, Shipment, UsShipmentReport
 from chipwatch.licensing.periods import parse_period
 from chipwatch.licensing.shipment_checks import RefusalReason
+from chipwatch.licensing.versions import reference_versions
 from chipwatch.rules.decision import Decision
 from chipwatch.store import Database, audit
 
@@ -132,7 +133,7 @@ def record_us_shipments(
                 "quantity": quantity,
                 "source": source,
             },
-            versions={"catalog": service.default().catalog.digest},
+            versions=reference_versions(),
         )
         report = UsShipmentReport(
             licensee=licensee,

@@ -126,9 +126,16 @@ def _status_command(action: str) -> Any:
         number: Annotated[str, typer.Argument(help="The licence number.")],
         reason: ReasonOption,
         actor: ActorOption = None,
+        yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
         as_json: JsonFlag = False,
     ) -> None:
         database = open_configured()
+        if action != "reinstate":
+            before = service.blast_radius(database, number).to_dict()
+            if not as_json:
+                _print_radius(before)
+            if not yes and not typer.confirm(f"{action} licence {number}?", err=True):
+                raise typer.Exit(1)
         licence = change(database, number, _actor(actor), reason)
         radius = service.blast_radius(database, number).to_dict()
         if as_json:
@@ -136,19 +143,49 @@ def _status_command(action: str) -> Any:
             return
         typer.echo(f"licence {number}: {licence.status}")
         if action != "reinstate":
-            typer.echo(
-                f"affects {len(radius['customers'])} approved customers, "
-                f"{len(radius['pending_shipments'])} pending shipments, "
-                f"{len(radius['in_transit'])} in transit, "
-                f"{len(radius['delivered_chips'])} delivered chips"
-            )
+            blocked = len(radius["pending_shipments"])
+            typer.echo(f"{blocked} pending shipments blocked")
 
     command.__doc__ = {
-        "suspend": "Suspend a licence: no shipments under it until reinstated.",
-        "revoke": "Revoke a licence, for good.",
+        "suspend": "Suspend a licence: no shipments under it until reinstated (shows the "
+        "blast radius and asks first; --yes skips the question).",
+        "revoke": "Revoke a licence, for good (shows the blast radius and asks first).",
         "reinstate": "Lift a suspension.",
     }[action]
     return command
+
+
+def _print_radius(radius: dict[str, Any]) -> None:
+    out = render.console()
+    licence = radius["licence"]
+    out.print(f"[bold]Blast radius of licence {licence['number']}[/bold] ({licence['status']})")
+    for key, label in (
+        ("customers", "approved customers"),
+        ("pending_shipments", "pending shipments"),
+        ("in_transit", "shipments in transit"),
+        ("delivered_chips", "delivered chips"),
+    ):
+        out.print(f"  {len(radius[key])} {label}")
+    shipments = [("pending", s) for s in radius["pending_shipments"]]
+    shipments += [("in transit", s) for s in radius["in_transit"]]
+    if shipments:
+        table = Table("shipment", "state", "order", "model", "qty", "end user", "to")
+        for state, s in shipments:
+            table.add_row(
+                str(s["id"]),
+                state if s["status"] != "blocked" else "blocked",
+                s["order_id"],
+                s["model"],
+                f"{s['quantity']:,}",
+                s["end_user"],
+                s["destination"],
+            )
+        out.print(table)
+    chips = radius["delivered_chips"]
+    if chips:
+        shown = ", ".join(c["serial"] for c in chips[:20])
+        more = f" and {len(chips) - 20} more" if len(chips) > 20 else ""
+        out.print(f"Delivered chips: {shown}{more}")
 
 
 for _action in ("suspend", "revoke", "reinstate"):
@@ -157,6 +194,11 @@ for _action in ("suspend", "revoke", "reinstate"):
 
 @licences_app.command("blast-radius")
 @reports_errors
-def blast_radius(number: str) -> None:
-    """What suspending or revoking the licence would affect (JSON)."""
-    print_json(service.blast_radius(open_configured(), number).to_dict())
+def blast_radius(number: str, as_json: JsonFlag = False) -> None:
+    """What suspending or revoking the licence would affect: customers, pending shipments,
+    shipments in transit, delivered chips."""
+    radius = service.blast_radius(open_configured(), number).to_dict()
+    if as_json:
+        print_json(radius)
+        return
+    _print_radius(radius)

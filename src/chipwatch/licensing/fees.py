@@ -31,6 +31,7 @@ from chipwatch.errors import Conflict, InvalidInput
 from chipwatch.licensing.ledger_model import FeeEntry, Shipment
 from chipwatch.licensing.model import Licence
 from chipwatch.licensing.periods import parse_period
+from chipwatch.licensing.versions import reference_versions
 from chipwatch.rules.decision import Decision
 from chipwatch.store import Database, audit
 from chipwatch.store.types import CENT, to_money
@@ -247,6 +248,7 @@ def remit(
                     "amount": value,
                     "reference": reference,
                 },
+                versions=reference_versions(),
             )
             entry = FeeEntry(
                 kind="remittance",

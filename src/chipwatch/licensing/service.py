@@ -19,9 +19,12 @@ from chipwatch import service
 from chipwatch.errors import Conflict, InvalidInput, NotFound
 from chipwatch.licensing.documents import LicenceDocument
 from chipwatch.licensing.model import STATUSES, Licence, LicenceAction, LicenceCustomer, Status
+from chipwatch.licensing.shipment_status import block_pending, pending_shipment_ids
+from chipwatch.licensing.shipment_views import under_licence
 from chipwatch.store import Database, audit
 from chipwatch.store.canonical import jsonable, sha256_hex
 
+BLOCKING = frozenset({"suspend", "revoke"})  # actions that block pending shipments at once
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
     "suspend": (frozenset({"active"}), "suspended"),
@@ -39,7 +42,7 @@ class LicenceAdded:
 
 @dataclass(slots=True)
 class BlastRadius:
-    """What suspending or revoking a licence reaches. Shipments and chips come later."""
+    """What suspending or revoking a licence reaches (pending includes blocked shipments)."""
 
     licence: dict[str, Any]
     customers: list[dict[str, Any]]
@@ -193,15 +196,22 @@ def _change_status(
             raise Conflict(f"licence {number} is valid until {licence.valid_to}", field="status")
         if current not in allowed_from:
             raise Conflict(_refusal(licence, action, current), field="status")
+        blocked = pending_shipment_ids(session, licence.id) if action in BLOCKING else []
         record = audit.append(
             session,
             actor=actor,
             action=f"licence.{action}",
             subject=number,
-            payload={"reason": reason, "from_status": current, "to_status": to_status},
+            payload={
+                "reason": reason,
+                "from_status": current,
+                "to_status": to_status,
+                "blocked_shipments": blocked,
+            },
         )
         licence.status = to_status
         _record_action(session, licence, action, current, to_status, actor, reason, now, record.seq)
+        block_pending(session, licence, blocked, actor=actor, reason=reason, audit_seq=record.seq)
         return licence
 
 
@@ -283,8 +293,14 @@ def _status_condition(status: str | None, on: dt.date) -> ColumnElement[bool]:
 
 
 def blast_radius(db: Database, number: str) -> BlastRadius:
-    """What a suspension or revocation of the licence would affect."""
-    licence = get_licence(db, number)
+    """What a suspension or revocation of the licence reaches: its approved customers, its
+    pending (and already blocked) shipments, its shipments in transit and every chip
+    delivered under it."""
+    with db.session() as session:
+        licence = _find(session, number)
+        if licence is None:
+            raise NotFound(f"no licence numbered '{number}'", field="number")
+        shipments = under_licence(session, licence.id)
     today = dt.date.today()
     summary = {
         "number": licence.number,
@@ -292,7 +308,9 @@ def blast_radius(db: Database, number: str) -> BlastRadius:
         "status": licence.effective_status(today),
         "valid_to": licence.valid_to.isoformat(),
     }
-    return BlastRadius(licence=summary, customers=[c.to_dict() for c in licence.customers])
+    return BlastRadius(
+        licence=summary, customers=[c.to_dict() for c in licence.customers], **shipments
+    )
 
 
 def _find(session: Session, number: str, *, lock: bool = False) -> Licence | None:

@@ -150,7 +150,9 @@ def _print_shipment(data: dict[str, Any]) -> None:
     out.print(events)
     ledger = Table("kind", "quantity / rule", "amount (USD)", "binding", "audit seq")
     for d in data["drawdowns"]:
-        ledger.add_row(f"draw-down {d['kind']}", str(d["quantity"]), d["value_usd"], "", "")
+        ledger.add_row(
+            f"draw-down {d['kind']}", str(d["quantity"]), d["value_usd"], "", str(d["audit_seq"])
+        )
     for f in data["fees"]:
         binding = "yes" if f["binding"] else "reported"
         ledger.add_row(

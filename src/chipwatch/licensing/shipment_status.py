@@ -25,6 +25,7 @@ from chipwatch.licensing.ledger_model import (
 )
 from chipwatch.licensing.model import Licence
 from chipwatch.licensing.shipment_views import load_view
+from chipwatch.licensing.versions import reference_versions
 from chipwatch.store import Database, audit
 
 # action -> (statuses it may start from, status it leads to)
@@ -74,21 +75,26 @@ def _change(db: Database, shipment_id: int, action: str, actor: str, reason: str
             )
         if action == "dispatch":
             _require_shippable(licence, shipment)
+        draw = _draw_of(session, shipment) if action == "cancel" else None
+        payload: dict[str, Any] = {
+            "shipment_id": shipment_id,
+            "from_status": current,
+            "to_status": to_status,
+            "reason": reason,
+        }
+        if draw is not None:
+            payload["reversal"] = {"quantity": -draw.quantity, "value": -draw.value}
         record = audit.append(
             session,
             actor=actor,
             action=f"shipment.{action}",
             subject=licence.number,
-            payload={
-                "shipment_id": shipment_id,
-                "from_status": current,
-                "to_status": to_status,
-                "reason": reason,
-            },
+            payload=payload,
+            versions={**reference_versions(), "shipment": shipment.versions},
         )
         now = record.at
-        if action == "cancel":
-            _reverse(session, shipment, actor=actor, at=now, audit_seq=record.seq)
+        if draw is not None:
+            _reverse(session, shipment, draw, actor=actor, at=now, audit_seq=record.seq)
         shipment.status = to_status
         session.add(
             ShipmentEvent(
@@ -129,14 +135,23 @@ def _require_shippable(licence: Licence, shipment: Shipment) -> None:
         )
 
 
-def _reverse(
-    session: Session, shipment: Shipment, *, actor: str, at: dt.datetime, audit_seq: int
-) -> None:
-    draw = session.scalars(
+def _draw_of(session: Session, shipment: Shipment) -> LicenceDrawdown:
+    return session.scalars(
         select(LicenceDrawdown).where(
             LicenceDrawdown.shipment_id == shipment.id, LicenceDrawdown.kind == "draw"
         )
     ).one()
+
+
+def _reverse(
+    session: Session,
+    shipment: Shipment,
+    draw: LicenceDrawdown,
+    *,
+    actor: str,
+    at: dt.datetime,
+    audit_seq: int,
+) -> None:
     session.add(
         LicenceDrawdown(
             licence_id=draw.licence_id,

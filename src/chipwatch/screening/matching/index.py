@@ -18,6 +18,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
@@ -124,17 +125,16 @@ class ScreeningIndex:
         )
         self._alias_weights = [tuple(map(self.weight, a.tokens)) for a in self.aliases]
         self._alias_totals = [sum(w) for w in self._alias_weights]
+        self._weights = {token: self.weight(token) for token in self.postings}
+        self._postings_np = {t: np.array(ids, dtype=np.int64) for t, ids in self.postings.items()}
+        self._totals_np = np.array(self._alias_totals)
         joined: dict[str, list[int]] = defaultdict(list)
         for alias_id, alias in enumerate(self.aliases):
             for first, second in pairwise(alias.tokens):
                 if len(first) <= 4 and len(second) <= 4 and first.isalpha() and second.isalpha():
-                    joined[first + second].append(alias_id)
-        self._joined = dict(joined)
-        self._common = {
-            token: frozenset(ids)
-            for token, ids in self.postings.items()
-            if len(ids) > self.config.max_postings
-        }
+                    for key in {first + second, stem(first + second)}:
+                        joined[key].append(alias_id)
+        self._joined_np = {t: np.array(ids, dtype=np.int64) for t, ids in joined.items()}
 
     @property
     def name_count(self) -> int:
@@ -205,52 +205,57 @@ class ScreeningIndex:
 
     def _candidates(
         self, variants: list[tuple[str, ...]], similar: dict[str, dict[str, float]]
-    ) -> list[tuple[int, float]]:
-        votes: dict[int, float] = defaultdict(float)
+    ) -> list[tuple[int, float, bool]]:
+        """Aliases worth scoring, best first: (alias id, upper bound of its score, joins?).
+
+        Each alias collects the weights of the query's (fuzzily) equal tokens it holds;
+        2 · votes / (query weight + alias weight) bounds its Dice score from above.
+        """
+        votes = np.zeros(len(self.aliases))
+        limit = self.config.max_postings
         common: list[str] = []
         for token in {t for v in variants for t in v}:
             for other, sim in similar[token].items():
-                ids = self.postings[other]
-                if len(ids) > self.config.max_postings:
+                ids = self._postings_np[other]
+                if len(ids) > limit:
                     common.append(other)
-                    continue
-                gain = sim * self.weight(other)
-                for alias_id in ids:
-                    votes[alias_id] += gain
+                else:
+                    votes[ids] += sim * self._weights[other]
+        joined: list[np.ndarray] = []
         for variant in variants:  # "gazprom bank" written "gazprombank" on the list
-            for first, second in pairwise(variant):
-                for alias_id in self.postings.get(first + second, ())[: self.config.max_postings]:
-                    votes[alias_id] += self.weight(first + second)
-            for token in variant:  # and "jihua" written "ji hua"
-                for alias_id in self._joined.get(token, ())[: self.config.max_postings]:
-                    votes[alias_id] += self.weight(token)
-        if not votes:  # a query made only of common words: take their rarest postings
-            for other in sorted(common, key=lambda t: len(self.postings[t]))[:1]:
-                for alias_id in self.postings[other][: self.config.max_postings]:
-                    votes[alias_id] += 1.0
+            keys = {k for a, b in pairwise(variant) for k in (a + b, stem(a + b))}
+            for key in keys & self._postings_np.keys():
+                joined.append(self._postings_np[key][:limit])
+                votes[joined[-1]] += self._weights[key]
+            for token in set(variant) & self._joined_np.keys():  # and "jihua" written "ji hua"
+                joined.append(self._joined_np[token][:limit])
+                votes[joined[-1]] += self.weight(token)
+        nominated = np.flatnonzero(votes)
+        if not len(nominated) and common:  # only common words: their rarest postings
+            rarest = min(common, key=lambda t: len(self._postings_np[t]))
+            votes[self._postings_np[rarest][:limit]] += 1.0
+            nominated = np.flatnonzero(votes)
         for other in common:  # common words don't nominate, but count for the nominated
-            holders = self._common[other]
-            gain = self.weight(other)
-            for alias_id in votes:
-                if alias_id in holders:
-                    votes[alias_id] += gain
-        # votes / totals approximates each alias's Dice score: drop hopeless candidates early
+            ids = self._postings_np[other]
+            votes[ids[votes[ids] > 0]] += self._weights[other]
         query_total = min(sum(self.weight(t) for t in v) for v in variants)
-        totals = self._alias_totals
+        approx = 2 * votes[nominated] / (query_total + self._totals_np[nominated])
         cutoff = self.config.report_floor - 0.1  # approx is an upper bound (but for joins)
-        approx = {
-            alias_id: dice
-            for alias_id, vote in votes.items()
-            if (dice := 2 * vote / (query_total + totals[alias_id])) >= cutoff
-        }
-        best = heapq.nlargest(MAX_CANDIDATES, approx.items(), key=lambda item: item[1])
-        return [(alias_id, min(1.0, dice)) for alias_id, dice in best]
+        keep = np.flatnonzero(approx >= cutoff)
+        if len(keep) > MAX_CANDIDATES:
+            keep = keep[np.argpartition(-approx[keep], MAX_CANDIDATES)[:MAX_CANDIDATES]]
+        keep = keep[np.argsort(-approx[keep], kind="stable")]
+        joins = set(np.concatenate(joined).tolist()) if joined else set()
+        return [
+            (alias_id, min(1.0, float(bound)), alias_id in joins)
+            for alias_id, bound in zip(nominated[keep].tolist(), approx[keep], strict=True)
+        ]
 
     def _score_candidates(
         self,
         variants: list[tuple[str, ...]],
         similar: dict[str, dict[str, float]],
-        candidates: list[tuple[int, float]],
+        candidates: list[tuple[int, float, bool]],
         limit: int,
     ) -> dict[int, tuple[Alignment, _Alias, tuple[str, ...]]]:
         best: dict[tuple[int, bool], tuple[Alignment, _Alias, tuple[str, ...]]] = {}
@@ -258,11 +263,10 @@ class ScreeningIndex:
             (v, [self.weight(t) for t in v], mapped_similarity([similar[t] for t in v]))
             for v in variants
         ]
-        for alias_id, bound in candidates:
-            if len(best) >= limit:
-                kth = heapq.nlargest(limit, (found[0].score for found in best.values()))[-1]
-                if bound + 0.05 < kth:
-                    break  # no remaining candidate can enter the top ``limit``
+        kth = -1.0  # the limit-th best score so far (-1 until there are ``limit``)
+        for alias_id, bound, joins in candidates:
+            if bound + 0.05 < kth:
+                break  # no remaining candidate can enter the top ``limit``
             alias = self.aliases[alias_id]
             alias_weights = self._alias_weights[alias_id]
             for variant, weights, similarity_of in prepared:
@@ -274,11 +278,15 @@ class ScreeningIndex:
                     similarity_of,
                     self._places,
                     self.config.containment,
+                    joins,
                 )
                 key = (alias.entry, alias.kind == "weak_alias")
                 current = best.get(key)
                 if current is None or result.score > current[0].score:
                     best[key] = (result, alias, variant)
+                    if len(best) >= limit:
+                        scores = (found[0].score for found in best.values())
+                        kth = heapq.nlargest(limit, scores)[-1]
         chosen: dict[int, tuple[Alignment, _Alias, tuple[str, ...]]] = {}
         for (entry, weak), found in best.items():
             other = chosen.get(entry)

@@ -22,7 +22,7 @@ from pypinyin import lazy_pinyin
 
 from chipwatch.screening.glossary import Glossary, chinese_number, load_glossary
 
-MAX_VARIANTS = 12
+MAX_VARIANTS = 6
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _ORDINAL_ZH = re.compile(r"第([零〇一二三四五六七八九十百两]+)")
 _ORDINAL_EN = re.compile(r"^(\d+)(st|nd|rd|th)$")

@@ -22,7 +22,8 @@ JOIN_CUTOFF = 0.92
 NUMBER_MISMATCH_FACTOR = 0.6
 PLACE_MISMATCH_FACTOR = 0.75
 
-SimilarityOf = Callable[[int, str], float]
+#: Query token i → its similarity to an alias token: a function, or per-token maps.
+SimilarityOf = Callable[[int, str], float] | list[Mapping[str, float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +59,21 @@ def align(
     similarity_of: SimilarityOf,
     places: frozenset[str] = frozenset(),
     containment: float = 0.0,
+    joins: bool = True,
 ) -> Alignment:
-    """Greedy one-to-one alignment, then joined-word rescue; returns the weighted Dice score."""
+    """Greedy one-to-one alignment, then joined-word rescue; returns the weighted Dice score.
+
+    ``joins=False`` skips looking for words one side writes as two (the index knows which
+    candidates can have such a pair)."""
     total = sum(query_weights) + sum(alias_weights)
     if not query or not alias or total <= 0:
         return Alignment(0.0, (), tuple(query), tuple(alias))
     candidates = []
+    maps = similarity_of if isinstance(similarity_of, list) else None
     for i in range(len(query)):
+        found = maps[i] if maps is not None else None
         for j, token in enumerate(alias):
-            sim = similarity_of(i, token)
+            sim = found.get(token, 0.0) if found is not None else similarity_of(i, token)  # type: ignore[operator]
             if sim > 0.0:
                 # a fuzzy pair weighs as its lighter side: "technology" ~ "tehnolit" must not
                 # borrow the rare word's weight
@@ -76,10 +83,22 @@ def align(
     used_q: set[int] = set()
     used_a: set[int] = set()
     pairs: list[TokenPair] = []
-    gained = _joined(query, alias, query_weights, alias_weights, used_q, used_a, pairs, exact=True)
-    gained += _joined(
-        alias, query, alias_weights, query_weights, used_a, used_q, pairs, swapped=True, exact=True
-    )
+    gained = 0.0
+    if joins:
+        gained += _joined(
+            query, alias, query_weights, alias_weights, used_q, used_a, pairs, exact=True
+        )
+        gained += _joined(
+            alias,
+            query,
+            alias_weights,
+            query_weights,
+            used_a,
+            used_q,
+            pairs,
+            swapped=True,
+            exact=True,
+        )
     for sim, weight, i, j in candidates:
         if i in used_q or j in used_a:
             continue
@@ -87,7 +106,7 @@ def align(
         used_a.add(j)
         gained += sim * weight
         pairs.append(TokenPair(query[i], alias[j], round(sim, 3)))
-    if len(used_q) < len(query) and len(used_a) < len(alias):
+    if joins and len(used_q) < len(query) and len(used_a) < len(alias):
         gained += _joined(query, alias, query_weights, alias_weights, used_q, used_a, pairs)
         gained += _joined(
             alias, query, alias_weights, query_weights, used_a, used_q, pairs, swapped=True
@@ -165,8 +184,4 @@ def direct_similarity(query: Sequence[str]) -> SimilarityOf:
 
 def mapped_similarity(similar: Sequence[Mapping[str, float]]) -> SimilarityOf:
     """Similarity lookups from precomputed maps (query token i → {vocabulary token: sim})."""
-
-    def similarity_of(i: int, token: str) -> float:
-        return similar[i].get(token, 0.0)
-
-    return similarity_of
+    return list(similar)
