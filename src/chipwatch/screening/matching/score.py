@@ -16,7 +16,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 
 from chipwatch.screening.matching.normalize import stem
 
-TOKEN_CUTOFF = 0.86  # below this, two tokens are different words
+TOKEN_CUTOFF = 0.82  # below this, two tokens are different words
 MIN_FUZZY_LEN = 4  # shorter tokens (and any with digits) must be equal
 JOIN_CUTOFF = 0.92
 NUMBER_MISMATCH_FACTOR = 0.6
