@@ -19,7 +19,9 @@ install: $(STAMP)
 ## run: install into .venv and run the main job on embedded defaults
 run: $(STAMP)
 	$(BIN)/chipwatch classify "NVIDIA H200"
+	$(BIN)/chipwatch lists import examples/lists/demo-consolidated.csv --format csl-csv
 	$(BIN)/chipwatch check examples/orders/h200-alibaba-2026-02.yaml
+	$(BIN)/chipwatch screen "浙江大华技术股份有限公司" --country CN
 
 ## test: lint, type-check and run the whole suite
 test: $(STAMP)
@@ -35,7 +37,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/bench_decide.py
+	$(BIN)/python bench/screening_eval.py
+	$(BIN)/python bench/screening_speed.py
 
 serve: $(STAMP)
 	$(BIN)/chipwatch serve

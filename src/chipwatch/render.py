@@ -60,6 +60,33 @@ def classification_view(cls: Classification) -> Panel:
     return Panel(Group(*lines), title="chipwatch classify", expand=False)
 
 
+def screening_view(decision: Decision) -> Group:
+    """Each party's list memberships, open and resolved matches, and ownership chains."""
+    report = decision.screening
+    lines: list[Text] = [Text("\nScreening", style="bold")]
+    if not report.performed:
+        lines.append(Text(f"  NOT SCREENED  {report.note}", style="yellow"))
+    elif report.list_versions:
+        versions = ", ".join(sorted(set(report.list_versions.values())))
+        lines.append(Text(f"  against {versions}", style="dim"))
+    for party in report.parties:
+        listed = ", ".join(sorted(party.lists | party.owner_lists)) or "no listing found"
+        lines.append(Text.assemble("  ", (f"{party.role}: {party.party}", "bold"), f"  {listed}"))
+        for match in party.possible_matches:
+            lines.append(Text(f"    POSSIBLE MATCH  {match.explanation}", style="yellow"))
+        for match in party.resolved:
+            by = (match.disposition or {}).get("reason") or (match.disposition or {}).get("actor")
+            lines.append(
+                Text(f"    {match.status.upper()}  {match.explanation}; {by}", style="dim")
+            )
+        ownership = party.ownership or {}
+        for chain in ownership.get("chains", []):
+            lines.append(Text(f"    owned: {chain}", style="dim"))
+        if report.performed and ownership and not ownership.get("known"):
+            lines.append(Text("    ownership not declared", style="dim"))
+    return Group(*lines)
+
+
 def decision_view(decision: Decision) -> Group:
     version = decision.rulebook_version
     head = Table.grid(padding=(0, 2))
@@ -121,6 +148,7 @@ def decision_view(decision: Decision) -> Group:
                     (0, 0, 0, 6),
                 )
             )
+    parts.append(screening_view(decision))
     if decision.fees:
         fees = Table(title="Fees", title_justify="left")
         for column in ("fee", "item", "rate", "value USD", "amount USD", "basis / rule"):

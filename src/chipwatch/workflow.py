@@ -48,36 +48,48 @@ def record_check(
     session: Session, cw: service.Chipwatch, order: Order, decision: Decision, *, actor: str
 ) -> RecordedCheck:
     """Open the screening cases of ``decision`` and audit it, in the caller's transaction."""
-    order_json = order.model_dump_json()
-    cases: list[int] = []
-    screener = cw.screener if isinstance(cw.screener, ListScreener) else None
-    if screener is None and not decision.screening.performed:
-        screener = _unscreened()  # no list loaded: parties are remembered as *not screened*
-    if screener is not None:
-        cases = record_screening(
-            session,
-            screener,
-            order.parties,
-            decision.screening,
-            order_id=order.id,
-            actor=actor,
-        )
+    cases = open_cases(session, cw, order, decision, actor=actor)
     record = append(
         session,
         actor=actor,
         action="decision",
         subject=order.id,
-        payload={
-            "order_sha256": hashlib.sha256(order_json.encode()).hexdigest(),
-            "order": json.loads(order_json),
-            "outcome": decision.outcome,
-            "jurisdictions": {c: j.outcome for c, j in decision.jurisdictions.items()},
-            "rules": sorted({r.rule.id for r in decision.reasons}),
-            "screening_cases": cases,
-        },
+        payload=decision_payload(order, decision, cases),
         versions=decision_versions(cw, decision),
     )
     return RecordedCheck(decision, tuple(cases), record.seq)
+
+
+def open_cases(
+    session: Session, cw: service.Chipwatch, order: Order, decision: Decision, *, actor: str
+) -> list[int]:
+    """Remember the parties screened and open a case per open match; the case ids."""
+    screener = cw.screener if isinstance(cw.screener, ListScreener) else None
+    if screener is None and not decision.screening.performed:
+        screener = _unscreened()  # no list loaded: parties are remembered as *not screened*
+    if screener is None:
+        return []
+    return record_screening(
+        session,
+        screener,
+        order.parties,
+        decision.screening,
+        order_id=order.id,
+        actor=actor,
+    )
+
+
+def decision_payload(order: Order, decision: Decision, cases: list[int]) -> dict[str, Any]:
+    """What the ``decision`` audit record says: the order (and its hash) and the outcome."""
+    order_json = order.model_dump_json()
+    return {
+        "order_sha256": hashlib.sha256(order_json.encode()).hexdigest(),
+        "order": json.loads(order_json),
+        "outcome": decision.outcome,
+        "jurisdictions": {c: j.outcome for c, j in decision.jurisdictions.items()},
+        "rules": sorted({r.rule.id for r in decision.reasons}),
+        "screening_cases": cases,
+    }
 
 
 @cache

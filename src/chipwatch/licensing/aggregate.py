@@ -50,12 +50,12 @@ def cap_share(decision: Decision, conditions: dict[str, Any], destination: str) 
     return min(shares) if shares else None
 
 
-def aggregate_reason(
-    session: Session, *, licensee: str, product: str, period: str, quantity: int, share: Decimal
-) -> RefusalReason | None:
-    """A refusal if this shipment would take China/Macau volume past the cap."""
-    us_units = us_volume(session, licensee, product, through=period)
-    shipped = china_volume(session, licensee, product)
+def cap_reason(
+    *, licensee: str, product: str, period: str, shipped: int, us_units: int, quantity: int,
+    share: Decimal,
+) -> RefusalReason | None:  # fmt: skip
+    """A refusal if ``quantity`` more would take China/Macau volume (``shipped`` so far) past
+    ``share`` of the ``us_units`` reported through ``period``."""
     allowed = share * us_units
     if shipped + quantity <= allowed:
         return None

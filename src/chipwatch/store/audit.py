@@ -11,7 +11,7 @@ under SQLite's ``BEGIN IMMEDIATE``, which keeps the chain linear and gap-free, a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
@@ -26,10 +26,12 @@ from chipwatch.store.canonical import jsonable
 __all__ = [
     "GENESIS_HASH",
     "PRUNE_ACTION",
+    "AuditEntry",
     "AuditHead",
     "AuditRecord",
     "VerifyResult",
     "append",
+    "append_many",
     "count_records",
     "list_records",
     "prune",
@@ -82,6 +84,50 @@ def append(
     head.seq, head.hash = record.seq, record.hash
     session.flush()
     return record
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """A record to append with ``append_many``."""
+
+    actor: str
+    action: str
+    subject: str
+    payload: Mapping[str, Any]
+    versions: Mapping[str, Any] | None = None
+
+
+def append_many(session: Session, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+    """Append ``entries`` in order inside the caller's transaction: one head lock and one
+    flush for all of them (what ``append`` does for one)."""
+    if not entries:
+        return []
+    for entry in entries:
+        for name, value in (("actor", entry.actor), ("action", entry.action)):
+            if not value.strip():
+                raise ValueError(f"audit record needs a non-empty {name}")
+    head = _lock_head(session)
+    now = dt.datetime.now(dt.UTC)
+    seq, prev_hash = head.seq, head.hash
+    records = []
+    for entry in entries:
+        seq += 1
+        record = AuditRecord(
+            seq=seq,
+            at=now,
+            actor=entry.actor,
+            action=entry.action,
+            subject=entry.subject,
+            payload=jsonable(entry.payload),
+            versions=jsonable(entry.versions or {}),
+            prev_hash=prev_hash,
+        )
+        record.hash = prev_hash = record.computed_hash()
+        records.append(record)
+    session.add_all(records)
+    head.seq, head.hash = seq, prev_hash
+    session.flush()
+    return records
 
 
 def _lock_head(session: Session) -> AuditHead:

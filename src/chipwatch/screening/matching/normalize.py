@@ -51,6 +51,30 @@ NUMBER_WORDS = {
     )
     for w in ws
 }
+#: Abbreviations company names use ("Dahua Tech", "CNOOC Energy Tech & Srvces").
+ABBREVIATIONS = {
+    "tech": "technology",
+    "techn": "technology",
+    "technol": "technology",
+    "intl": "international",
+    "natl": "national",
+    "univ": "university",
+    "inst": "institute",
+    "elec": "electronics",
+    "electr": "electronics",
+    "engg": "engineering",
+    "mfg": "manufacturing",
+    "sci": "science",
+    "grp": "group",
+    "hldgs": "holdings",
+    "hldg": "holding",
+    "svcs": "services",
+    "srvces": "services",
+    "equip": "equipment",
+    "indus": "industrial",
+    "acad": "academy",
+    "mgmt": "management",
+}
 #: Name particles spelled several ways ("el-Assad" / "al-Assad").
 PARTICLES = {"el": "al", "ul": "al", "ibn": "bin", "ben": "bin", "bint": "bin"}
 
@@ -128,7 +152,11 @@ class Normalizer:
     ) -> bool:
         words = _merge_initials(_NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).split())
         words = [
-            PARTICLES.get(w) or NUMBER_WORDS.get(w) or _ORDINAL_EN.sub(r"\1", w) for w in words
+            PARTICLES.get(w)
+            or NUMBER_WORDS.get(w)
+            or ABBREVIATIONS.get(w)
+            or _ORDINAL_EN.sub(r"\1", w)
+            for w in words
         ]
         words = _drop_number_marker(words)
         words = self._strip_legal_en(words, legal)
