@@ -15,7 +15,9 @@ from chipwatch.cli_support import JsonFlag, print_json, reports_errors
 from chipwatch.licensing.cli import licences_app
 from chipwatch.licensing.shipment_cli import fees_app, ship_command, shipments_app
 from chipwatch.orders import decode_document, load_order, parse_order
-from chipwatch.screening.cli import cases_app, lists_app, screen
+from chipwatch.screening.cases_cli import cases_app
+from chipwatch.screening.cli import screen
+from chipwatch.screening.lists_cli import lists_app
 from chipwatch.store.cli import audit_app, db_app, open_configured
 from chipwatch.workflow import check_order
 
