@@ -10,7 +10,7 @@ from rich.table import Table
 
 from chipwatch.cli_support import JsonFlag, print_json, reports_errors
 from chipwatch.screening import cases as case_store
-from chipwatch.screening.cli import Actor, _actor
+from chipwatch.screening.cli import Actor, actor_or_os_user
 from chipwatch.store.cli import open_configured
 
 cases_app = typer.Typer(help="The screening review queue.", no_args_is_help=True)
@@ -79,7 +79,9 @@ def _print_case(data: dict[str, Any]) -> None:
 def _dispose(case_id: int, status: str, reason: str, actor: str, as_json: bool) -> None:
     db = open_configured()
     with db.transaction() as session:
-        data = case_store.dispose(session, case_id, status, reason, _actor(actor)).to_dict()
+        data = case_store.dispose(
+            session, case_id, status, reason, actor_or_os_user(actor)
+        ).to_dict()
     if as_json:
         print_json(data)
     else:

@@ -23,7 +23,7 @@ from chipwatch.store.cli import open_configured
 Actor = Annotated[str, typer.Option(help="Who does this (default: the OS user).")]
 
 
-def _actor(actor: str) -> str:
+def actor_or_os_user(actor: str) -> str:
     return actor or getpass.getuser()
 
 

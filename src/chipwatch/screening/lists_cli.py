@@ -13,7 +13,7 @@ from rich.table import Table
 from chipwatch.cli_support import JsonFlag, print_json, reports_errors
 from chipwatch.errors import InvalidInput
 from chipwatch.screening import repository
-from chipwatch.screening.cli import Actor, _actor
+from chipwatch.screening.cli import Actor, actor_or_os_user
 from chipwatch.screening.lists import EXTRA_FILES, FORMATS, ParsedList, parse_list, sniff_format
 from chipwatch.screening.lists.download import OFFICIAL_SOURCES, fetch
 from chipwatch.screening.rescreen import rescreen
@@ -56,7 +56,11 @@ def lists_import(
     parsed = parse_list(data, fmt, name=str(file), extra=extra)
     when = retrieved_at.replace(tzinfo=retrieved_at.tzinfo or dt.UTC) if retrieved_at else None
     _store(
-        parsed, origin=str(file.resolve()), actor=_actor(actor), retrieved_at=when, as_json=as_json
+        parsed,
+        origin=str(file.resolve()),
+        actor=actor_or_os_user(actor),
+        retrieved_at=when,
+        as_json=as_json,
     )
 
 
@@ -105,7 +109,11 @@ def lists_update(
         data, extra = fetch(source)
         parsed = parse_list(data, spec.fmt, name=spec.url, extra=extra)
         _store(
-            parsed, origin=spec.url, actor=_actor(actor), retrieved_at=retrieved_at, as_json=as_json
+            parsed,
+            origin=spec.url,
+            actor=actor_or_os_user(actor),
+            retrieved_at=retrieved_at,
+            as_json=as_json,
         )
 
 
