@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck bench serve clean
+.PHONY: run test install lint typecheck bench bench-ledger serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_decide.py
 	$(BIN)/python bench/screening_eval.py
 	$(BIN)/python bench/screening_speed.py
+
+bench-ledger: $(STAMP)
+	$(BIN)/python bench/ledger.py
 
 serve: $(STAMP)
 	$(BIN)/chipwatch serve

@@ -12,8 +12,11 @@ import typer
 
 from chipwatch import render, service
 from chipwatch.cli_support import JsonFlag, print_json, reports_errors
+from chipwatch.custody.cli import custody_app
 from chipwatch.licensing.cli import licences_app
-from chipwatch.licensing.shipment_cli import fees_app, ship_command, shipments_app
+from chipwatch.licensing.fee_cli import fees_app
+from chipwatch.licensing.shipment_cli import ship_command, shipments_app
+from chipwatch.location.cli import location_app, verify_location
 from chipwatch.orders import decode_document, load_order, parse_order
 from chipwatch.screening.cases_cli import cases_app
 from chipwatch.screening.cli import screen
@@ -35,6 +38,9 @@ app.add_typer(licences_app, name="licences")
 app.command("ship")(ship_command)
 app.add_typer(shipments_app, name="shipments")
 app.add_typer(fees_app, name="fees")
+app.add_typer(location_app, name="location")
+custody_app.command("verify-location")(verify_location)
+app.add_typer(custody_app, name="custody")
 
 
 @app.command()

@@ -16,7 +16,7 @@ import pytest
 
 from chipwatch import service
 from chipwatch.errors import Conflict, InvalidInput
-from chipwatch.licensing import fees, shipment_status
+from chipwatch.licensing import fees, remittances, shipment_status
 from chipwatch.licensing.model import Licence
 from chipwatch.licensing.shipments import ship
 from chipwatch.licensing.statement_pdf import statement_pdf
@@ -116,7 +116,7 @@ def _ledger(database: Database) -> None:
 
 def test_remittances_balances_and_statements(database: Database) -> None:
     _ledger(database)  # two shipments of USD 62,000 stand, one cancelled
-    entry, created = fees.remit(
+    entry, created = remittances.remit(
         database,
         licensee=LICENSEE,
         period="2026-q1",
@@ -125,7 +125,7 @@ def test_remittances_balances_and_statements(database: Database) -> None:
         actor="treasury",
     )
     assert created and entry.period == "2026-Q1"
-    again, created = fees.remit(
+    again, created = remittances.remit(
         database,
         licensee=LICENSEE,
         period="2026-Q1",
@@ -135,7 +135,7 @@ def test_remittances_balances_and_statements(database: Database) -> None:
     )
     assert not created and again.id == entry.id
     with pytest.raises(Conflict, match="FEDWIRE-1"):
-        fees.remit(
+        remittances.remit(
             database,
             licensee=LICENSEE,
             period="2026-Q1",
@@ -143,7 +143,7 @@ def test_remittances_balances_and_statements(database: Database) -> None:
             reference="FEDWIRE-1",
             actor="x",
         )
-    [row] = fees.balances(database, period="2026-Q1", licensee=LICENSEE)
+    [row] = remittances.balances(database, period="2026-Q1", licensee=LICENSEE)
     assert row == {
         "licensee": LICENSEE,
         "period": "2026-Q1",
@@ -152,7 +152,7 @@ def test_remittances_balances_and_statements(database: Database) -> None:
         "remitted": "20000.00",
         "outstanding": "11000.00",
     }
-    assert fees.balances(database, period="2026-Q2") == []
+    assert remittances.balances(database, period="2026-Q2") == []
 
     statement = build_statement(database, period="2026-Q1", licensee=LICENSEE)
     assert [line.kind for line in statement.lines] == [
@@ -189,7 +189,7 @@ def test_bad_remittances_name_their_field(
 ) -> None:
     arguments = {"licensee": LICENSEE, "period": "2026-Q1", "amount": "1.00", "reference": "R"}
     with pytest.raises(InvalidInput) as caught:
-        fees.remit(sqlite_database, **{**arguments, **changes}, actor="x")
+        remittances.remit(sqlite_database, **{**arguments, **changes}, actor="x")
     assert caught.value.field == field
 
 

@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from chipwatch.licensing.ledger_model import LicenceDrawdown, Shipment
 from chipwatch.licensing.shipment_checks import ShipmentRefused
@@ -16,8 +16,31 @@ from chipwatch.store.audit import verify
 from tests.licensing.shipment_fixture import add_licence, order, report_us
 
 
+def _clone(database: Database) -> Database:
+    """Another Database on the same data, as another server process would have: its own
+    connections and its own group commit, so its transactions contend for the row locks."""
+    if database.dialect == "sqlite":
+        return Database(database.url)
+    with database.engine.connect() as connection:
+        schema = connection.execute(text("SHOW search_path")).scalar_one()
+    return Database(database.url, connect_args={"options": f"-csearch_path={schema}"})
+
+
 def _race(database: Database, requests: int, left: int) -> tuple[int, list[ShipmentRefused]]:
-    """``requests`` threads each ship one unit (own key, own serial) at once."""
+    """``requests`` threads each ship one unit (own key, own serial) at once, through four
+    Database objects (four "processes")."""
+    clones = [_clone(database) for _ in range(3)]
+    try:
+        return _race_on([database, *clones], requests, left)
+    finally:
+        for clone in clones:
+            clone.dispose()
+
+
+def _race_on(
+    databases: list[Database], requests: int, left: int
+) -> tuple[int, list[ShipmentRefused]]:
+    database = databases[0]
     add_licence(database, quantity=left + 20, value_usd=10**9)
     report_us(database)
     the_order = order()
@@ -38,7 +61,7 @@ def _race(database: Database, requests: int, left: int) -> tuple[int, list[Shipm
             start.wait()
         try:
             ship(
-                database,
+                databases[n % len(databases)],
                 order=the_order,
                 licence_number="MO-0001",
                 quantity=1,

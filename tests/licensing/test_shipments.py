@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from chipwatch.errors import Conflict, InvalidInput, NotFound
-from chipwatch.licensing import fees, service, shipment_status, shipment_views
+from chipwatch.licensing import remittances, service, shipment_status, shipment_views
 from chipwatch.licensing.ledger_model import LicenceDrawdown
 from chipwatch.licensing.shipment_checks import ShipmentRefused
 from chipwatch.licensing.shipments import ShipmentResult, ship
@@ -283,7 +283,7 @@ def test_every_step_is_an_audit_record_with_inputs_and_versions(database: Databa
     with pytest.raises(ShipmentRefused):
         _ship(database, key="k-2", quantity=200)
     shipment_status.cancel_shipment(database, shipment_id, "carol", "withdrawn")
-    fees.remit(
+    remittances.remit(
         database, licensee=LICENSEE, period="2026-Q1", amount="1.00", reference="R", actor="t"
     )
     with database.session() as session:

@@ -6,7 +6,9 @@ from fastapi import FastAPI
 
 from chipwatch import __version__, service
 from chipwatch.api import (
+    attestation_routes,
     audit_routes,
+    custody_routes,
     fee_routes,
     licence_routes,
     match_routes,
@@ -38,6 +40,8 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.include_router(fee_routes.router)
     app.include_router(screening_routes.router)
     app.include_router(match_routes.router)
+    app.include_router(attestation_routes.router)
+    app.include_router(custody_routes.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from chipwatch.api.deps import DatabaseDep
 from chipwatch.api.licence_routes import PROBLEM
-from chipwatch.licensing import fees
+from chipwatch.licensing import remittances
 from chipwatch.licensing.statement_pdf import statement_pdf
 from chipwatch.licensing.statements import build_statement, statement_csv
 
@@ -30,7 +30,7 @@ def balances(
     period: Annotated[str | None, Query(examples=["2026-Q1"])] = None,
     licensee: str | None = None,
 ) -> dict[str, Any]:
-    return {"items": fees.balances(database, period=period, licensee=licensee)}
+    return {"items": remittances.balances(database, period=period, licensee=licensee)}
 
 
 @router.get(
@@ -69,7 +69,7 @@ def statement(
     responses={200: {"description": "Already recorded"}, 409: PROBLEM, 422: PROBLEM},
 )
 def remit(database: DatabaseDep, body: RemittanceBody, response: Response) -> dict[str, Any]:
-    entry, created = fees.remit(
+    entry, created = remittances.remit(
         database,
         licensee=body.licensee,
         period=body.period,

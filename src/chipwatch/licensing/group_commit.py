@@ -18,7 +18,8 @@ from collections import deque
 
 from sqlalchemy.exc import IntegrityError
 
-from chipwatch.licensing.ledger_batch import Job, ShipmentResult, decide, process
+from chipwatch.licensing.ledger_batch import process
+from chipwatch.licensing.ledger_jobs import Job, ShipmentResult, decide
 from chipwatch.store import Database
 from chipwatch.workflow import chipwatch_for
 

@@ -4,9 +4,10 @@ then serials, draw-downs, events, fees and idempotency keys, one INSERT per tabl
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect, insert
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
 from chipwatch.licensing import fees
@@ -40,7 +41,10 @@ def write(session: Session, plans: list[Plan]) -> None:
     for plan, shipment in zip(drawing, shipments, strict=True):
         plan.shipment = shipment
         plan.accruals = fees.accruals_for(
-            plan.job.decided[1], plan.bound_licence, model_id=shipment.model_id, value=shipment.value
+            plan.job.decided[1],
+            plan.bound_licence,
+            model_id=shipment.model_id,
+            value=shipment.value,
         )
     records = append_many(session, _audit_entries(session, new))
     rows: dict[type[Base], list[Any]] = {
@@ -53,10 +57,13 @@ def write(session: Session, plans: list[Plan]) -> None:
             plan.job.outcome = refusal
         else:
             _shipment_rows(plan, record.seq, now, rows)
+    by_shipment: dict[tuple[type[Base], int], list[Any]] = defaultdict(list)
     for model, objects in rows.items():
         _insert(session, model, objects, ids=model is FeeEntry)
+        for obj in objects:
+            by_shipment[(model, obj.shipment_id)].append(obj)
     for plan in drawing:
-        _set_result(plan, rows)
+        _set_result(plan, by_shipment)
     for plan in plans:
         if plan.same_as is not None:
             plan.job.outcome = _again(plan.same_as.job.outcome)
@@ -71,9 +78,10 @@ def _insert(session: Session, model: type[M], objects: list[M], *, ids: bool = F
     if not ids:
         session.execute(insert(model), values)
         return
-    statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+    key = inspect(model).primary_key[0]
+    statement = insert(model).returning(key, sort_by_parameter_order=True)
     for obj, new_id in zip(objects, session.scalars(statement, values), strict=True):
-        obj.id = new_id  # type: ignore[attr-defined]
+        setattr(obj, key.name, new_id)
 
 
 def _audit_entries(session: Session, plans: list[Plan]) -> list[AuditEntry]:
@@ -84,7 +92,7 @@ def _audit_entries(session: Session, plans: list[Plan]) -> list[AuditEntry]:
     for plan in plans:
         job = plan.job
         cw, decision = job.decided
-        order_sha256 = job.request.audit_payload()["order_sha256"]
+        order_sha256 = job.request.order_sha256
         if order_sha256 not in cases_by_order:
             cases_by_order[order_sha256] = open_cases(
                 session, cw, job.request.order, decision, actor=job.request.actor
@@ -102,7 +110,7 @@ def _shipment(plan: Plan, now: dt.datetime) -> Shipment:
         licensee=licence.licensee,
         order_id=request.order.id,
         order=jsonable(request.order_json),
-        order_sha256=request.audit_payload()["order_sha256"],
+        order_sha256=request.order_sha256,
         model_id=classification.model_id,
         eccn=classification.eccn,
         quantity=request.quantity,
@@ -204,12 +212,12 @@ def _shipment_rows(
     rows[FeeEntry] += fees.accrual_entries(shipment, plan.accruals, at=now, audit_seq=audit_seq)
 
 
-def _set_result(plan: Plan, rows: dict[type[Base], list[Any]]) -> None:
+def _set_result(plan: Plan, rows: dict[tuple[type[Base], int], list[Any]]) -> None:
     shipment = plan.shipment
     assert shipment is not None
 
     def mine(model: type[Base]) -> list[Any]:
-        return [row for row in rows[model] if row.shipment_id == shipment.id]
+        return rows[(model, shipment.id)]
 
     view = full_view(
         shipment,

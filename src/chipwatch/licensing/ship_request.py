@@ -24,6 +24,8 @@ class ShipRequest:
     actor: str
     unit_price: Decimal
     sha256: str  # of order, licence, quantity and serials: what makes a retry "the same"
+    order_sha256: str
+    serials_sha256: str
 
     @property
     def value(self) -> Decimal:
@@ -33,11 +35,11 @@ class ShipRequest:
         return {
             "licence": self.licence_number,
             "order_id": self.order.id,
-            "order_sha256": sha256_hex(self.order_json),
+            "order_sha256": self.order_sha256,
             "request_sha256": self.sha256,
             "idempotency_key": self.idempotency_key,
             "quantity": self.quantity,
-            "serials_sha256": sha256_hex(sorted(self.serials)),
+            "serials_sha256": self.serials_sha256,
         }
 
 
@@ -73,16 +75,27 @@ def validated_request(
     if errors:
         raise InvalidInput.from_errors(errors)
     order_json = order.model_dump(mode="json")
+    order_sha256, serials_sha256 = sha256_hex(order_json), sha256_hex(sorted(cleaned))
     digest = sha256_hex(
         {
-            "order": order_json,
+            "order": order_sha256,
             "licence": licence_number,
             "quantity": quantity,
-            "serials": sorted(cleaned),
+            "serials": serials_sha256,
         }
     )
     return ShipRequest(
-        order, order_json, licence_number, quantity, cleaned, key, actor, unit_price, digest
+        order,
+        order_json,
+        licence_number,
+        quantity,
+        cleaned,
+        key,
+        actor,
+        unit_price,
+        digest,
+        order_sha256,
+        serials_sha256,
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chipwatch.licensing.group_commit import group_commit
-from chipwatch.licensing.ledger_batch import Job, ShipmentResult
+from chipwatch.licensing.ledger_jobs import Job, ShipmentResult
 from chipwatch.licensing.ship_request import validated_request
 from chipwatch.orders import Order
 from chipwatch.store import Database

@@ -16,6 +16,8 @@ MODEL_MODULES = (
     "chipwatch.screening.records",
     "chipwatch.licensing.model",
     "chipwatch.licensing.ledger_model",
+    "chipwatch.custody.model",
+    "chipwatch.location.nonce_model",
 )
 
 
