@@ -30,7 +30,8 @@ LICENCE: dict[str, Any] = {
     "valid_from": "2026-01-15",
     "valid_to": "2027-01-31",
     "review_basis": "case by case",
-    "conditions": {"fee_rate": "0.25", "third_party_testing": True},
+    # no third-party testing here: test_shipment_inspection.py covers chips that must be tested
+    "conditions": {"fee_rate": "0.25"},
 }
 
 ORDER: dict[str, Any] = {

@@ -97,7 +97,8 @@ class LicenceConditions(_Open):
     fee_rate: Decimal | None = Field(
         default=None, ge=0, le=1, description="Share of the sale owed to the government, 0–1."
     )
-    third_party_testing: bool = False
+    third_party_testing: bool = False  # every chip tested by a US lab before export
+    inspection_required: bool = False  # every chip inspected before export (implied by testing)
     reporting: str | None = None
 
 

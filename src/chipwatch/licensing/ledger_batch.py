@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
+from chipwatch.custody.inspections import require_passing
 from chipwatch.errors import ChipwatchError, Conflict, NotFound
 from chipwatch.licensing import aggregate
 from chipwatch.licensing.ledger_jobs import Job, Plan, ShipmentResult
@@ -171,8 +172,20 @@ class _Ledger:
                         f"serial {serial} is already in {where}",
                     )
                 )
+        reasons += self._inspection_reasons(request.serials, licence.conditions)
         capped = self._cap_reason(job, licence)
         return reasons + ([capped] if capped else [])
+
+    def _inspection_reasons(
+        self, serials: Iterable[str], conditions: dict[str, Any]
+    ) -> list[RefusalReason]:
+        """A licence that requires inspection or third-party testing ships no chip without a
+        passing pre-export inspection (and, for testing, the lab's ``tested`` step)."""
+        testing = bool(conditions.get("third_party_testing"))
+        if not (testing or conditions.get("inspection_required")):
+            return []
+        problems = require_passing(self.session, serials, testing=testing)
+        return [RefusalReason(p.code, p.field, p.problem) for p in problems]
 
     def _cap_reason(self, job: Job, licence: Licence) -> RefusalReason | None:
         share = self._share(job, licence.conditions)
