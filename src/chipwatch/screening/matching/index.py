@@ -216,6 +216,7 @@ class ScreeningIndex:
         votes = np.zeros(len(self.aliases))
         limit = self.config.max_postings
         common: list[str] = []
+        touched: list[np.ndarray] = []  # cheaper than scanning every alias for votes > 0
         for token in {t for v in variants for t in v}:
             for other, sim in similar[token].items():
                 ids = self._postings_np[other]
@@ -223,6 +224,7 @@ class ScreeningIndex:
                     common.append(other)
                 else:
                     votes[ids] += sim * self._weights[other]
+                    touched.append(ids)
         joined: list[np.ndarray] = []
         for variant in variants:  # "gazprom bank" written "gazprombank" on the list
             keys = {k for a, b in pairwise(variant) for k in (a + b, stem(a + b))}
@@ -232,11 +234,12 @@ class ScreeningIndex:
             for token in set(variant) & self._joined_np.keys():  # and "jihua" written "ji hua"
                 joined.append(self._joined_np[token][:limit])
                 votes[joined[-1]] += self.weight(token)
-        nominated = np.flatnonzero(votes)
-        if not len(nominated) and common:  # only common words: their rarest postings
+        touched += joined
+        if not touched and common:  # only common words: their rarest postings
             rarest = min(common, key=lambda t: len(self._postings_np[t]))
-            votes[self._postings_np[rarest][:limit]] += 1.0
-            nominated = np.flatnonzero(votes)
+            touched.append(self._postings_np[rarest][:limit])
+            votes[touched[-1]] += 1.0
+        nominated = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
         for other in common:  # common words don't nominate, but count for the nominated
             ids = self._postings_np[other]
             votes[ids[votes[ids] > 0]] += self._weights[other]
