@@ -7,6 +7,7 @@ Without a reachable PostgreSQL the postgresql cases skip, or fail when ``CI`` is
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from chipwatch import clock
 from chipwatch.store import Database
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -26,6 +28,16 @@ def _database_url_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     """Commands that open the configured database use a file of their own, never ./chipwatch.db."""
     if "CHIPWATCH_DATABASE_URL" not in os.environ:
         monkeypatch.setenv("CHIPWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'chipwatch.db'}")
+
+
+# Licence checks judge expiry on today (``chipwatch.clock.utc_today``): pinned, so that the
+# fixtures' licences (valid to 2027-01-31) do not expire under the tests one day.
+PINNED_TODAY = dt.date(2026, 3, 1)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "utc_today", lambda: PINNED_TODAY)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -48,6 +48,9 @@ BAD = [
     ("items", [], "items"),
     ("items.0.quantity", 0, "items.0.quantity"),
     ("items.0.unit_price_usd", -5, "items.0.unit_price_usd"),
+    ("items.0.unit_price_usd", 1e26, "items.0.unit_price_usd"),  # above the 1e12 bound
+    ("items.0.unit_price_usd", float("inf"), "items.0.unit_price_usd"),
+    ("items.0.unit_price_usd", "NaN", "items.0.unit_price_usd"),
     ("parties.0.role", "owner", "parties.0.role"),
     ("parties.0.sector", "state-owned", "parties.0.sector"),
     ("parties.0.lists", ["naughty_list"], "parties.0.lists.0"),

@@ -133,3 +133,32 @@ def test_load_screener_does_not_reuse_another_databases_index(tmp_path: Path) ->
         db.dispose()
         assert screener is not None
         assert expected in {e.name for e in screener.index.entries}
+
+
+def test_an_order_no_list_screened_is_never_allowed(database: Database) -> None:
+    from chipwatch.orders import parse_order
+    from chipwatch.workflow import UNSCREENED, decide_order
+
+    document = {
+        "id": "PO-DE-1",
+        "date": "2026-02-10",
+        "ship_from": "US",
+        "ship_to": {"country": "DE"},
+        "end_use": "commercial_inference",
+        "items": [{"model": "NVIDIA H200", "quantity": 8, "unit_price_usd": 31000}],
+        "parties": [
+            {
+                "role": "end_user",
+                "name": "Beispiel Rechenzentrum GmbH",
+                "country": "DE",
+                "sector": "private",
+                "owners": [],
+            },
+        ],
+    }
+    unscreened = decide_order(database, parse_order(document))
+    assert not unscreened.screening.performed
+    assert unscreened.outcome == "hold" and UNSCREENED in unscreened.notes
+    load(database, V1)
+    screened = decide_order(database, parse_order(document))
+    assert screened.screening.performed and screened.outcome == "allowed"

@@ -12,6 +12,7 @@ import typer
 
 from chipwatch import render, service
 from chipwatch.cli_support import JsonFlag, print_json, reports_errors
+from chipwatch.compute.cli import compute_app
 from chipwatch.custody.cli import custody_app
 from chipwatch.licensing.cli import licences_app
 from chipwatch.licensing.fee_cli import fees_app
@@ -22,7 +23,7 @@ from chipwatch.screening.cases_cli import cases_app
 from chipwatch.screening.cli import screen
 from chipwatch.screening.lists_cli import lists_app
 from chipwatch.store.cli import audit_app, db_app, open_configured
-from chipwatch.workflow import check_order
+from chipwatch.workflow import check_order, decide_order
 
 app = typer.Typer(
     help="Export control for AI accelerators: classify chips, decide orders.",
@@ -41,6 +42,7 @@ app.add_typer(fees_app, name="fees")
 app.add_typer(location_app, name="location")
 custody_app.command("verify-location")(verify_location)
 app.add_typer(custody_app, name="custody")
+app.add_typer(compute_app, name="compute")
 
 
 @app.command()
@@ -116,7 +118,7 @@ def check(
             render.console().print(render.timeline_view(order.id, rows))
         return
     if not record:
-        decision = service.default().check(order)
+        decision = decide_order(open_configured(), order)
         data = decision.to_dict()
     else:
         recorded = check_order(open_configured(), order, actor=actor or getpass.getuser())

@@ -28,6 +28,9 @@ def _country(code: str) -> str:
 CountryCode = Annotated[str, AfterValidator(_country)]
 
 
+MAX_UNIT_PRICE_USD = 1e12  # a trillion dollars a unit: anything above is a typo or an attack
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
@@ -40,7 +43,9 @@ class Destination(_Open):
 class Item(_Open):
     model: str = Field(min_length=1, examples=["NVIDIA H200"])
     quantity: int = Field(gt=0, examples=[1000])
-    unit_price_usd: float | None = Field(default=None, ge=0, examples=[31000])
+    unit_price_usd: float | None = Field(
+        default=None, ge=0, le=MAX_UNIT_PRICE_USD, allow_inf_nan=False, examples=[31000]
+    )
 
     @property
     def value_usd(self) -> float | None:
@@ -50,7 +55,7 @@ class Item(_Open):
 class Owner(_Open):
     """A declared owner of a party, with its share; owners may have owners of their own."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=300)
     share: float = Field(gt=0, le=100, description="Percent of the owned party held (0-100].")
     country: CountryCode | None = None
     lists: list[ListCode] = Field(
@@ -71,7 +76,7 @@ def _check_shares(owners: list[Owner] | None) -> None:
 
 class Party(_Open):
     role: Role
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=300)
     country: CountryCode
     headquarters: CountryCode | None = None
     sector: Sector | None = None
@@ -100,7 +105,7 @@ class Party(_Open):
 class Order(_Open):
     """An order (transaction) to decide."""
 
-    id: str = Field(min_length=1, examples=["PO-2026-0042"])
+    id: str = Field(min_length=1, max_length=200, examples=["PO-2026-0042"])
     date: dt.date = Field(description="Picks the rulebook version in force.")
     ship_from: CountryCode = Field(description="Where the items leave from: US = export.")
     ship_to: Destination

@@ -36,10 +36,30 @@ def chipwatch_for(db: Database) -> service.Chipwatch:
     return dataclasses.replace(base, screener=screener) if screener else base
 
 
+UNSCREENED = (
+    "Parties were not screened against any restricted-party list (none is loaded), so the "
+    "order may not be called allowed: it is held until they are screened."
+)
+
+
+def screened_decision(cw: service.Chipwatch, order: Order) -> Decision:
+    """``cw.check(order)``, except that an order whose parties no list screened is never
+    ``allowed``: it becomes ``hold``, with a note saying why."""
+    decision = cw.check(order)
+    if decision.screening.performed or decision.outcome != "allowed":
+        return decision
+    return decision._replace(outcome="hold", notes=(*decision.notes, UNSCREENED))
+
+
+def decide_order(db: Database, order: Order) -> Decision:
+    """The decision ``check_order`` would record, without recording anything."""
+    return screened_decision(chipwatch_for(db), order)
+
+
 def check_order(db: Database, order: Order, *, actor: str) -> RecordedCheck:
     """Decide ``order``; in one transaction open a case per open match and audit the decision."""
     cw = chipwatch_for(db)
-    decision = cw.check(order)
+    decision = screened_decision(cw, order)
     with db.transaction() as session:
         return record_check(session, cw, order, decision, actor=actor)
 

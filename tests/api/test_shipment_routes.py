@@ -124,3 +124,18 @@ def test_fees_statement_and_blast_radius(client: TestClient) -> None:
     ]
     refused = client.post("/v1/shipments", json=_body("k2", ["C"]))
     assert refused.status_code == 409 and refused.json()["reason"] == "licence_status"
+
+
+@pytest.mark.parametrize("price", [1e26, 1e300])
+def test_a_price_past_the_bound_is_a_422_naming_it(client: TestClient, price: float) -> None:
+    order = order_doc(items=[{"model": "NVIDIA H200", "quantity": 10, "unit_price_usd": price}])
+    response = client.post("/v1/shipments", json={**_body("big", ["B-1"]), "order": order})
+    assert response.status_code == 422, response.text
+    assert any("unit_price_usd" in e["field"] for e in response.json()["errors"])
+
+
+def test_a_licence_share_that_is_not_a_number_is_a_422(client: TestClient) -> None:
+    conditions = {"max_share_of_us_shipments": "NaN"}
+    response = client.post("/v1/licences", json=licence_doc(number="NAN-1", conditions=conditions))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "conditions.max_share_of_us_shipments"

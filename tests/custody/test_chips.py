@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from chipwatch import clock
 from chipwatch.custody import chips, inspections
 from chipwatch.custody.model import ChipEvent
 from chipwatch.errors import Conflict, InvalidInput, NotFound
 from chipwatch.licensing import service
+from chipwatch.licensing.documents import parse_licence_document
 from chipwatch.store import Database, audit
 from tests.custody.custody_fixture import (
     H200,
@@ -22,6 +24,7 @@ from tests.custody.custody_fixture import (
     inspection,
     setup,
 )
+from tests.licensing.licence_fixture import licence_document
 
 
 @pytest.fixture
@@ -156,3 +159,35 @@ def test_service_events_need_their_own_command(db: Database) -> None:
     at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     with pytest.raises(InvalidInput, match="custody inspect"), db.transaction() as session:
         event(session, "H200-1", "inspected", at=at)
+
+
+# (today, the event's client-given time, the refusal: None = shipped); the licence is valid to
+# 2026-03-31 and judged on the later of the two dates
+MARCH_31 = dt.date(2026, 3, 31)
+SHIPPED_AT: list[tuple[dt.date, dt.datetime, str | None]] = [
+    (dt.date(2026, 3, 20), dt.datetime(2026, 3, 15, tzinfo=dt.UTC), None),
+    (dt.date(2026, 4, 2), dt.datetime(2026, 3, 15, tzinfo=dt.UTC), "L-EXP is expired"),
+    (dt.date(2026, 3, 20), dt.datetime(2026, 4, 5, tzinfo=dt.UTC), "L-EXP is expired"),
+]
+
+
+@pytest.mark.parametrize(
+    ("today", "at", "refused"), SHIPPED_AT, ids=["in time", "backdated", "future-dated"]
+)
+def test_a_backdated_event_does_not_slip_past_an_expiry(
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    today: dt.date,
+    at: dt.datetime,
+    refused: str | None,
+) -> None:
+    document = licence_document(number="L-EXP", valid_to=MARCH_31.isoformat(), conditions={})
+    service.add_licence(db, parse_licence_document(document), "alice")
+    chip_at(db, "H200-1", "inspected", licence="L-EXP")
+    monkeypatch.setattr(clock, "utc_today", lambda: today)
+    if refused is None:
+        with db.transaction() as session:
+            assert event(session, "H200-1", "shipped", at=at).chip.state == "shipped"
+        return
+    with pytest.raises(Conflict, match=refused), db.transaction() as session:
+        event(session, "H200-1", "shipped", at=at)

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from chipwatch.custody import flags, inspections
+from chipwatch.custody import chips, flags, inspections
 from chipwatch.custody.documents import InspectionDoc, validate
 from chipwatch.errors import InvalidInput
 from chipwatch.store import Database
-from tests.custody.custody_fixture import UNTESTED, chip_at, inspection, public_key, setup
+from tests.custody.custody_fixture import (
+    H200,
+    TESTED,
+    UNTESTED,
+    chip_at,
+    inspection,
+    public_key,
+    setup,
+)
 
 
 @pytest.fixture
@@ -100,3 +108,31 @@ def test_require_passing_names_every_chip_that_may_not_ship(db: Database) -> Non
     assert strict[0].to_dict()["problem"] == (
         "chip H200-insp is inspected: the licence requires third-party testing"
     )
+
+
+H200_ID = "nvidia-h200-sxm-141gb"
+
+# (chip's licence, model_id, licence_number asked for, codes)
+ORDER_MATCHES: list[tuple[str | None, str | None, str | None, list[str]]] = [
+    (TESTED, None, None, []),  # callers that do not ask are not refused
+    (TESTED, H200_ID, TESTED, []),
+    (TESTED, "nvidia-h20", TESTED, ["chip_model"]),
+    (TESTED, H200_ID, UNTESTED, ["chip_licence"]),
+    (TESTED, "nvidia-h20", UNTESTED, ["chip_model", "chip_licence"]),
+    (None, H200_ID, TESTED, []),  # registered without a licence: not refused
+]
+
+
+@pytest.mark.parametrize(("held", "model_id", "number", "codes"), ORDER_MATCHES)
+def test_require_passing_checks_the_order_lines_model_and_the_licence(
+    db: Database, held: str | None, model_id: str | None, number: str | None, codes: list[str]
+) -> None:
+    with db.transaction() as session:
+        chips.add_chip(session, chips.NewChip("H200-1", H200, licence=held), "alice")
+        inspections.record_inspection(session, "H200-1", inspection("H200-1"), "lab")
+    with db.session() as session:
+        problems = inspections.require_passing(
+            session, ["H200-1"], testing=False, model_id=model_id, licence_number=number
+        )
+    assert [p.code for p in problems] == codes
+    assert all(p.field == "serials.0" for p in problems)

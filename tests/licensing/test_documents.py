@@ -68,6 +68,26 @@ def test_a_valid_document_is_normalised() -> None:
         ({"conditions": {"fee_rate": 1.5}}, "conditions.fee_rate"),
         ({"conditions": {"fee_rate": -0.1}}, "conditions.fee_rate"),
         ({"conditions": {"third_party_testing": "maybe"}}, "conditions.third_party_testing"),
+        (
+            {"conditions": {"max_share_of_us_shipments": "NaN"}},
+            "conditions.max_share_of_us_shipments",
+        ),
+        (
+            {"conditions": {"max_share_of_us_shipments": "-Infinity"}},
+            "conditions.max_share_of_us_shipments",
+        ),
+        (
+            {"conditions": {"max_share_of_us_shipments": 1.5}},
+            "conditions.max_share_of_us_shipments",
+        ),
+        (
+            {"conditions": {"max_share_of_us_shipments": -0.1}},
+            "conditions.max_share_of_us_shipments",
+        ),
+        (
+            {"conditions": {"max_share_of_us_shipments": "half"}},
+            "conditions.max_share_of_us_shipments",
+        ),
     ],
 )
 def test_a_bad_field_is_named(changes: dict[str, Any], field: str) -> None:
@@ -107,3 +127,10 @@ def test_an_unreadable_file_is_invalid_input(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("number: [unclosed", encoding="utf-8")
     with pytest.raises(InvalidInput, match="not valid YAML"):
         read_licence_file(tmp_path / "bad.yaml")
+
+
+def test_the_aggregate_share_is_exact_and_unstated_it_leaves_the_digest_alone() -> None:
+    stated = parse_licence_document(licence_document(conditions={"max_share_of_us_shipments": 0.4}))
+    assert stated.normalised()["conditions"]["max_share_of_us_shipments"] == "0.4"
+    unstated = parse_licence_document(licence_document()).normalised()["conditions"]
+    assert "max_share_of_us_shipments" not in unstated  # the digest of licences filed before

@@ -69,3 +69,46 @@ def test_an_inspected_but_untested_chip_is_refused(testing_licence: Database) ->
 def test_a_tested_chip_ships(testing_licence: Database) -> None:
     _chip(testing_licence, "H200-0001", inspect=True, test=True)
     _ship(testing_licence, "H200-0001", "k3")
+
+
+def _registered(
+    database: Database, serial: str, *, model: str = "NVIDIA H200", licence: str | None = None
+) -> None:
+    """An inspected and tested chip of ``model``, registered under ``licence``."""
+    with database.transaction() as session:
+        add_chip(session, NewChip(serial=serial, model=model, licence=licence), "lab")
+        doc = InspectionDoc(
+            serial_seen=serial,
+            model_seen=model,
+            firmware="96.00.5E.00.01",
+            tamper_seal_id=f"SEAL-{serial}",
+            tester="Ada",
+            lab="US Test Lab",
+            result="pass",
+            public_key=PUBLIC_KEY,
+        )
+        record_inspection(session, serial, doc, "lab")
+        apply_event(session, EventRequest(serial=serial, event="tested", actor="lab"))
+
+
+# (the chip's model, the licence it is registered under, the refusal codes)
+CHIP_MATCHES: list[tuple[str, str | None, list[str]]] = [
+    ("NVIDIA H200", "MO-0001", []),
+    ("NVIDIA H200", None, []),
+    ("NVIDIA H20", "MO-0001", ["chip_model"]),
+    ("NVIDIA H200", "OTHER-1", ["chip_licence"]),
+]
+
+
+@pytest.mark.parametrize(("model", "licence", "codes"), CHIP_MATCHES)
+def test_a_chip_must_be_the_order_lines_model_under_this_licence(
+    testing_licence: Database, model: str, licence: str | None, codes: list[str]
+) -> None:
+    add_licence(testing_licence, number="OTHER-1")
+    _registered(testing_licence, "H200-0001", model=model, licence=licence)
+    if not codes:
+        _ship(testing_licence, "H200-0001", "k1")
+        return
+    with pytest.raises(ShipmentRefused) as refused:
+        _ship(testing_licence, "H200-0001", "k1")
+    assert refused.value.codes == codes

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from chipwatch.api.app import create_app
 from chipwatch.cli import app
-from chipwatch.custody.chips import NewChip, add_chip
+from chipwatch.custody.chips import EventRequest, NewChip, add_chip, apply_event
 from chipwatch.custody.documents import LandmarkDoc, SiteDoc
 from chipwatch.custody.model import Chip, CustodyFlag
 from chipwatch.custody.places import put_landmarks, put_sites
@@ -26,6 +26,7 @@ from chipwatch.location.report import parse_report
 from chipwatch.location.signatures import public_key_hex
 from chipwatch.location.verify import Policy
 from chipwatch.store import Database
+from chipwatch.store.audit import list_records
 
 AT = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=1)
 
@@ -101,6 +102,27 @@ def test_proven_report_is_a_check_in_and_its_replay_a_flag(enrolled: Database) -
         flag = session.scalar(select(CustodyFlag))
         assert flag is not None and flag.kind == "attestation_invalid"
         assert "replayed" in flag.detail["reason"]
+
+
+def test_a_good_report_on_a_decommissioned_chip_is_a_flag_and_is_kept(
+    enrolled: Database,
+) -> None:
+    with enrolled.transaction() as session:
+        apply_event(session, EventRequest(DEMO_SERIAL, "decommissioned", "officer"))
+    report = parse_report(demo_report("honest", at=AT))
+    result = verify_and_record(enrolled, report, Policy(), actor="agent")
+    assert result.verdict == "proven"
+    recorded = result.document["recorded"]
+    assert recorded["attestation_event"] is None and len(recorded["flags"]) == 1
+    with enrolled.session() as session:
+        flag = session.scalar(select(CustodyFlag))
+        assert flag is not None and flag.kind == "attested_after_decommission"
+        assert flag.detail["state"] == "decommissioned" and flag.detail["verdict"] == "proven"
+        chip = session.scalar(select(Chip).where(Chip.serial == DEMO_SERIAL))
+        assert chip is not None and chip.state == "decommissioned"
+        assert session.scalar(select(func.count()).select_from(AttestationNonce)) == 5
+        actions = [r.action for r in list_records(session, subject=DEMO_SERIAL)]
+        assert {"custody.flag", "location.verify"} <= set(actions)
 
 
 def test_api_diverted_report_opens_an_inconsistent_flag(enrolled: Database) -> None:

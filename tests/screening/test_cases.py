@@ -226,3 +226,28 @@ def test_concurrent_checks_of_the_same_new_party_share_one_case(database: Databa
     assert {r.case_ids for r in results} == {(1,)} and case_count(database) == 1
     with database.session() as session:
         assert verify(session).ok
+
+
+def test_an_exact_match_opens_a_confirmed_case_an_officer_can_clear(database: Database) -> None:
+    load(database, V1)
+    hit = party("Harbin Institute of Technology", "CN")
+    first = check(database, hit)
+    assert "US-ENTITY-LIST" in {r.rule.id for r in first.decision.reasons}
+    (case_id,) = first.case_ids
+    with database.session() as session:
+        view = get_case(session, case_id)
+    assert view.status == "confirmed" and view.dispositions[0].actor == "chipwatch"
+    settle(database, case_id, "cleared", "a namesake: different address and registry number")
+    again = check(database, hit, order_id="PO-2")
+    assert "US-ENTITY-LIST" not in {r.rule.id for r in again.decision.reasons}
+    assert again.case_ids == ()  # the clearance is remembered: no new case
+    with database.session() as session:
+        assert get_case(session, case_id).status == "cleared"
+
+
+def test_a_translated_name_is_a_case_for_the_officer_not_a_listing(database: Database) -> None:
+    load(database, V1)
+    recorded = check(database, party("哈尔滨工业大学", "CN"))
+    reasons = {r.rule.id for r in recorded.decision.reasons}
+    assert "US-SCREENING-POSSIBLE-MATCH" in reasons and "US-ENTITY-LIST" not in reasons
+    assert len(recorded.case_ids) == 1

@@ -116,3 +116,12 @@ def test_a_listed_owner_is_not_counted_twice_through_its_own_owners() -> None:
     specs = {"name": GPB, "share": 50, "owners": [{"name": HIT, "share": 100}]}
     finding = assess(owners(specs), lists_of)
     assert finding.listed_share == 50 and finding.lists == {"sdn"}
+
+
+def test_exactly_fifty_percent_in_float_shares_counts() -> None:
+    from chipwatch.orders import Owner
+    from chipwatch.screening.ownership import assess
+
+    owners = [Owner(name=f"O{i}", share=s) for i, s in enumerate((16.7, 31.4, 1.9))]
+    finding = assess(owners, lambda owner: frozenset({"entity_list"}))
+    assert finding.treated_as_listed and finding.lists == {"entity_list"}

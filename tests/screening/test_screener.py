@@ -45,7 +45,9 @@ class Remembered:
     def __init__(self, decided: dict[tuple[str, str, str], Disposition]) -> None:
         self.decided = decided
 
-    def latest(self, party_key: str, source: str, entry_id: str) -> Disposition | None:
+    def latest(
+        self, party_key: str, source: str, entry_id: str, content_hash: str | None = None
+    ) -> Disposition | None:
         return self.decided.get((party_key, source, entry_id))
 
 
@@ -71,7 +73,8 @@ def keys(matches: tuple[PossibleMatch, ...]) -> list[tuple[str, str]]:
 CASES = [
     ("Harbin Institute of Technology", "CN", {"entity_list"}, [], [("EL", "h1")]),
     ("HARBIN INSTITUTE OF TECHNOLOGY.", "CN", {"entity_list"}, [], [("EL", "h1")]),
-    ("哈尔滨工业大学", "CN", {"entity_list"}, [], [("EL", "h1")]),
+    # a translation is never "exact": a case for the officer, not an automatic listing
+    ("哈尔滨工业大学", "CN", set(), [("EL", "h1")], []),
     ("Harbin Institute of Technology", "US", set(), [("EL", "h1")], []),  # country disagrees
     ("Harbin Institute of Technology", "HK", set(), [("EL", "h1")], []),
     ("Dahua Technology Limited", "CN", {"entity_list"}, [], [("EL", "h2")]),

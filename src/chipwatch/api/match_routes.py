@@ -51,6 +51,7 @@ DATASETS: dict[str, tuple[str, ...]] = {
 }
 EVERYTHING = ("default", "all")
 NAME_PROPERTIES = ("name", "alias", "previousName")
+MAX_COUNTRIES = 10  # every name is searched with every country
 COUNTRY_PROPERTIES = ("country", "jurisdiction", "nationality", "citizenship", "mainCountry")
 MAX_NAMES = 20
 SEARCH_DEPTH = 500  # candidates per name before the dataset filter (the index returns fewer)
@@ -215,6 +216,8 @@ def _search_terms(key: str, example: EntityExample) -> Terms:
                 )
             elif code not in countries:
                 countries.append(code)
+    if len(countries) > MAX_COUNTRIES:
+        problems.append({"field": f"{field}.country", "problem": f"more than {MAX_COUNTRIES}"})
     if problems:
         raise InvalidInput.from_errors(problems)
     echo = EntityExample.model_validate(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Header, Query
 from chipwatch import service
 from chipwatch.api.deps import DatabaseDep
 from chipwatch.orders import Order
-from chipwatch.workflow import check_order
+from chipwatch.workflow import check_order, decide_order
 
 router = APIRouter(prefix="/v1")
 
@@ -55,7 +55,7 @@ def check(
     record: Annotated[
         bool, Query(description="Open review cases and audit the decision (default).")
     ] = True,
-    x_chipwatch_actor: Annotated[str | None, Header()] = None,
+    x_chipwatch_actor: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Outcome overall and per jurisdiction, every reason with its citation and evidence,
     the fee, licence conditions, red flags, the classification of each item, the screening of
@@ -63,7 +63,7 @@ def check(
     `chipwatch check --json`. A possible list match holds the order and opens a review case
     (`screening_cases`); the decision is appended to the audit log (`audit_seq`)."""
     if not record:
-        return service.default().check(order).to_dict()
+        return decide_order(database, order).to_dict()
     recorded = check_order(database, order, actor=x_chipwatch_actor or "api")
     return {
         **recorded.decision.to_dict(),

@@ -74,10 +74,15 @@ FILE_BODY = {
 }
 
 
+MAX_ACTOR = 200  # the audit log's actor column
+
+
 def actor_of(given: str | None, header: str | None) -> str:
     """The body's actor, else the X-Chipwatch-Actor header, else "api" (until auth exists)."""
     for candidate in (given, header):
         if candidate and candidate.strip():
+            if len(candidate.strip()) > MAX_ACTOR:
+                raise InvalidInput(f"longer than {MAX_ACTOR} characters", field="actor")
             return candidate.strip()
     return "api"
 
@@ -270,7 +275,7 @@ def _import(
     result = repository.import_list(
         database, parsed, origin=f"api:{name}", actor=actor, retrieved_at=retrieved_at
     )
-    opened = rescreen(database, result.version.id, actor=actor) if result.created else []
+    opened = rescreen(database, result.version.id, actor=actor)  # idempotent: also on a retry
     notes = []
     if fmt in EXTRA_FILES:
         notes.append(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from chipwatch import service
 from chipwatch.custody import journal
 from chipwatch.custody.model import Chip, ChipEvent, CustodyFlag, CustodyFlagDisposition, Site
-from chipwatch.custody.states import TRANSITIONS
+from chipwatch.custody.states import FINAL, TRANSITIONS
 from chipwatch.errors import Conflict, InvalidInput, NotFound
 from chipwatch.store import Database, audit
 from chipwatch.store.canonical import iso_utc
@@ -30,6 +30,7 @@ KINDS: Final = (
     "silent",
     "power_exceeded",
     "far_from_delivery",
+    "attested_after_decommission",
 )
 ONE_OPEN_PER_CHIP: Final = frozenset({"silent", "power_exceeded"})  # conditions, not incidents
 STATUSES: Final = ("open", "cleared", "confirmed")
@@ -292,7 +293,9 @@ def record_attestation(
 ) -> CheckIn:
     """A verified location report: ``proven``/``consistent`` appends ``attested`` (or
     ``checked_in`` if the chip is not installed) and counts as a check-in; ``inconsistent``
-    and ``invalid`` raise flags. A report recorded before (same hash) changes nothing."""
+    and ``invalid`` raise flags, as does a good report on a decommissioned chip
+    (``attested_after_decommission``: it should not be running). A report recorded before
+    (same hash) changes nothing."""
     if verdict not in VERDICTS:
         raise InvalidInput(f"must be one of {', '.join(VERDICTS)}", field="verdict")
     event_id = f"attestation:{report_hash}"
@@ -303,6 +306,10 @@ def record_attestation(
     detail = {"site": site_id, "verdict": verdict, "report_hash": report_hash, "at": iso_utc(at)}
     if verdict in ("inconsistent", "invalid"):
         kind = f"attestation_{verdict}"
+        return CheckIn(None, (raise_flag(session, serial, kind, detail, actor, site_id=site_id),))
+    if chip.state in FINAL:
+        kind = "attested_after_decommission"
+        detail["state"] = chip.state
         return CheckIn(None, (raise_flag(session, serial, kind, detail, actor, site_id=site_id),))
     event = "attested" if chip.state in CHECKING_IN else "checked_in"
     to_state = journal.check(session, chip, event, at)

@@ -119,7 +119,8 @@ def _key_holder(session: Session, key: str | None, serial: str) -> str | None:
 class CustodyProblem(NamedTuple):
     """Why one chip may not ship; same shape as ``licensing.shipment_checks.RefusalReason``."""
 
-    code: str  # chip_unknown, inspection_missing, inspection_failed, testing_missing, chip_state
+    code: str  # chip_unknown, inspection_missing, inspection_failed, testing_missing,
+    # chip_state, chip_model, chip_licence
     field: str
     problem: str
 
@@ -128,11 +129,18 @@ class CustodyProblem(NamedTuple):
 
 
 def require_passing(
-    session: Session, serials: Iterable[str], *, testing: bool
+    session: Session,
+    serials: Iterable[str],
+    *,
+    testing: bool,
+    model_id: str | None = None,
+    licence_number: str | None = None,
 ) -> list[CustodyProblem]:
     """Every reason the chips may not ship: unknown serial, no inspection, latest inspection
     failed, not ``tested`` when ``testing`` (the licence's ``third_party_testing``), or a
-    state other than inspected/tested (flagged, already shipped, …). Empty: all may ship."""
+    state other than inspected/tested (flagged, already shipped, …); when given, a model
+    other than ``model_id`` or a licence other than ``licence_number`` (a chip registered
+    without one is not refused). Empty: all may ship."""
     wanted = list(dict.fromkeys(serials))
     chips: dict[str, Chip] = {}
     latest: dict[str, str] = {}
@@ -179,4 +187,28 @@ def require_passing(
                     "chip_state", field, f"chip {serial} is {chip.state}, not ready to ship"
                 )
             )
+        if chip is not None:
+            problems.extend(_order_problems(chip, field, model_id, licence_number))
+    return problems
+
+
+def _order_problems(
+    chip: Chip, field: str, model_id: str | None, licence_number: str | None
+) -> list[CustodyProblem]:
+    problems = []
+    if model_id is not None and chip.model != model_id:
+        problems.append(
+            CustodyProblem(
+                "chip_model", field, f"chip {chip.serial} is a {chip.model}, not a {model_id}"
+            )
+        )
+    held = chip.licence_number
+    if licence_number is not None and held is not None and held != licence_number:
+        problems.append(
+            CustodyProblem(
+                "chip_licence",
+                field,
+                f"chip {chip.serial} is registered under licence {held}, not {licence_number}",
+            )
+        )
     return problems

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chipwatch import clock
 from chipwatch.custody.model import Chip, ChipEvent, CustodyFlag, CustodyFlagDisposition, Inspection
 from chipwatch.custody.states import HELD, PREVIOUS, SAME, TRANSITIONS, Context, refusal
 from chipwatch.errors import Conflict, InvalidInput, NotFound
@@ -62,8 +63,12 @@ def open_flag_ids(session: Session, serial: str) -> list[int]:
 
 
 def check(session: Session, chip: Chip, event: str, at: dt.datetime) -> str:
-    """The state ``event`` moves the chip to; a ``Conflict`` naming why if it may not."""
-    problem = refusal(chip.state, event, context(session, chip, at.date()))
+    """The state ``event`` moves the chip to; a ``Conflict`` naming why if it may not.
+
+    The licence is judged on the later of ``at`` (the client's word) and today: a backdated
+    event cannot slip past an expiry, a future-dated one is judged on its own date."""
+    on = max(at.date(), clock.utc_today())
+    problem = refusal(chip.state, event, context(session, chip, on))
     if problem is not None:
         raise Conflict(f"chip {chip.serial}: {problem}", field="event")
     target = TRANSITIONS[event].target

@@ -12,7 +12,6 @@ this shipment included, against the US volumes reported for quarters up to this 
 
 from __future__ import annotations
 
-from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,9 +44,18 @@ def cap_share(decision: Decision, conditions: dict[str, Any], destination: str) 
     ]
     stated = conditions.get(LICENCE_CONDITION)
     if stated is not None:
-        with suppress(InvalidOperation):  # not a number: the document kept it as written
-            shares.append(Decimal(str(stated)))
+        shares.append(_stated_share(stated))
     return min(shares) if shares else None
+
+
+def _stated_share(stated: object) -> Decimal:
+    """The licence's share; one that is not a number from 0 to 1 (filed before documents
+    were checked for it) counts as 0: a cap that cannot be read refuses, it does not lapse."""
+    try:
+        share = Decimal(str(stated))
+    except InvalidOperation:
+        return Decimal(0)
+    return share if share.is_finite() and 0 <= share <= 1 else Decimal(0)
 
 
 def cap_reason(

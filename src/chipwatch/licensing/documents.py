@@ -97,6 +97,9 @@ class LicenceConditions(_Open):
     fee_rate: Decimal | None = Field(
         default=None, ge=0, le=1, description="Share of the sale owed to the government, 0–1."
     )
+    max_share_of_us_shipments: Decimal | None = Field(
+        default=None, ge=0, le=1, description="Aggregate cap: China/Macau share of US volumes."
+    )
     third_party_testing: bool = False  # every chip tested by a US lab before export
     inspection_required: bool = False  # every chip inspected before export (implied by testing)
     reporting: str | None = None
@@ -143,6 +146,9 @@ class LicenceDocument(_Open):
         data = self.model_dump(mode="json")
         data["items"] = list(dict.fromkeys(self.items))
         data["destinations"] = list(dict.fromkeys(self.destinations))
+        if data["conditions"]["max_share_of_us_shipments"] is None:
+            # added later: unstated, it leaves the digest of licences filed before unchanged
+            del data["conditions"]["max_share_of_us_shipments"]
         return data
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
+from chipwatch import clock
 from chipwatch.custody.inspections import require_passing
 from chipwatch.errors import ChipwatchError, Conflict, NotFound
 from chipwatch.licensing import aggregate
@@ -58,6 +59,7 @@ class _Ledger:
 
     def __init__(self, session: Session, jobs: list[Job]):
         self.session = session
+        self.today = clock.utc_today()  # expiry is judged on it, not on the order's date
         self.shares: dict[int, Decimal | None] = {}  # per job (id), its aggregate cap
         self.china: dict[tuple[str, str], int] = {}
         self.us: dict[tuple[str, str, str], int] = {}
@@ -160,6 +162,7 @@ class _Ledger:
             quantity=request.quantity,
             value=request.value,
             drawn=self.drawn[licence.id],
+            today=self.today,
         )
         for i, serial in enumerate(request.serials):
             if serial in self.live:
@@ -172,19 +175,28 @@ class _Ledger:
                         f"serial {serial} is already in {where}",
                     )
                 )
-        reasons += self._inspection_reasons(request.serials, licence.conditions)
+        model_id = decision.classification[0].model_id if decision.classification else None
+        reasons += self._inspection_reasons(request.serials, licence, model_id)
         capped = self._cap_reason(job, licence)
         return reasons + ([capped] if capped else [])
 
     def _inspection_reasons(
-        self, serials: Iterable[str], conditions: dict[str, Any]
+        self, serials: Iterable[str], licence: Licence, model_id: str | None
     ) -> list[RefusalReason]:
         """A licence that requires inspection or third-party testing ships no chip without a
-        passing pre-export inspection (and, for testing, the lab's ``tested`` step)."""
+        passing pre-export inspection (and, for testing, the lab's ``tested`` step), nor a
+        chip of another model than the order line's or registered under another licence."""
+        conditions = licence.conditions
         testing = bool(conditions.get("third_party_testing"))
         if not (testing or conditions.get("inspection_required")):
             return []
-        problems = require_passing(self.session, serials, testing=testing)
+        problems = require_passing(
+            self.session,
+            serials,
+            testing=testing,
+            model_id=model_id,
+            licence_number=licence.number,
+        )
         return [RefusalReason(p.code, p.field, p.problem) for p in problems]
 
     def _cap_reason(self, job: Job, licence: Licence) -> RefusalReason | None:

@@ -14,6 +14,7 @@ from chipwatch.licensing.model import Licence
 from chipwatch.licensing.ship_request import ShipRequest
 from chipwatch.licensing.shipment_checks import RefusalReason
 from chipwatch.rules.decision import Decision
+from chipwatch.workflow import screened_decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ def decide(cw: service.Chipwatch, jobs: list[Job]) -> list[Job]:
     decided = []
     for job in jobs:
         try:
-            job.cw, job.decision = cw, cw.check(job.request.order)
+            job.cw, job.decision = cw, screened_decision(cw, job.request.order)
         except ChipwatchError as exc:
             job.outcome = exc
             continue

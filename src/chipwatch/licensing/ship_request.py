@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chipwatch.errors import InvalidInput
-from chipwatch.orders import Order
+from chipwatch.orders import MAX_UNIT_PRICE_USD, Order
 from chipwatch.store.canonical import sha256_hex
 from chipwatch.store.types import CENT
 
@@ -121,11 +122,21 @@ def _unit_price(order: Order, errors: list[dict[str, str]]) -> Decimal:
     if price is None:
         errors.append({"field": field, "problem": "the licence caps value: give the unit price"})
         return Decimal(0)
+    # an Order built without validation (model_construct) may still carry inf, nan or 1e26
+    if not math.isfinite(price) or not 0 <= price <= MAX_UNIT_PRICE_USD:
+        errors.append(
+            {
+                "field": field,
+                "problem": f"{price} is not a price from 0 to {MAX_UNIT_PRICE_USD:,.0f} dollars",
+            }
+        )
+        return Decimal(0)
+    exact = Decimal(repr(price))  # a finite float's repr always parses
     try:
-        exact = Decimal(repr(price))
+        cents = exact.quantize(CENT)
     except InvalidOperation:
-        exact = Decimal(-1)
-    if exact != exact.quantize(CENT):
+        cents = Decimal(-1)
+    if exact != cents:
         errors.append({"field": field, "problem": f"{price} is not in dollars and cents"})
         return Decimal(0)
-    return exact.quantize(CENT)
+    return cents

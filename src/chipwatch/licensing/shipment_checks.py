@@ -6,6 +6,7 @@ all of them are reported at once in the 409 problem document.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -112,8 +113,10 @@ def licence_reasons(
     quantity: int,
     value: Decimal,
     drawn: Drawn,
+    today: dt.date,
 ) -> list[RefusalReason]:
-    """Status, window, customer, item, destination, quantity and value left."""
+    """Status (recorded, and effective ``today``: the order's date is the client's word),
+    window, customer, item, destination, quantity and value left."""
     reasons: list[RefusalReason] = []
     number = licence.number
     if licence.status != "active":
@@ -122,6 +125,9 @@ def licence_reasons(
                 "licence_status", "licence.status", f"licence {number} is {licence.status}"
             )
         )
+    expired = expired_reason(licence, today)
+    if expired is not None:
+        reasons.append(expired)
     if not licence.in_window(order.date):
         reasons.append(
             RefusalReason(
@@ -154,6 +160,18 @@ def licence_reasons(
         )
     reasons.extend(_balance_reasons(licence, quantity, value, drawn))
     return reasons
+
+
+def expired_reason(licence: Licence, today: dt.date) -> RefusalReason | None:
+    """``licence_expired`` when ``today`` is past ``valid_to`` (and no expiry was recorded:
+    ``licence_status`` already says so)."""
+    if licence.status == "expired" or licence.effective_status(today) != "expired":
+        return None
+    return RefusalReason(
+        "licence_expired",
+        "licence.valid_to",
+        f"licence {licence.number} expired: it was valid to {licence.valid_to}, today is {today}",
+    )
 
 
 def _customer_reasons(licence: Licence, order: Order) -> list[RefusalReason]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, lazyload
 
+from chipwatch import clock
 from chipwatch.errors import Conflict, InvalidInput, NotFound
 from chipwatch.licensing import fees
 from chipwatch.licensing.ledger_model import (
@@ -24,6 +25,7 @@ from chipwatch.licensing.ledger_model import (
     ShipmentSerial,
 )
 from chipwatch.licensing.model import Licence
+from chipwatch.licensing.shipment_checks import expired_reason
 from chipwatch.licensing.shipment_views import load_view
 from chipwatch.licensing.versions import reference_versions
 from chipwatch.store import Database, audit
@@ -122,10 +124,18 @@ def _locked(session: Session, model: type[Any], row_id: int) -> Any:
 
 
 def _require_shippable(licence: Licence, shipment: Shipment) -> None:
+    """Active as recorded and today (its ship date is the order's, the client's word)."""
     if licence.status != "active":
         raise Conflict(
             f"licence {licence.number} is {licence.status}: shipment {shipment.id} cannot leave",
             field="licence.status",
+        )
+    expired = expired_reason(licence, clock.utc_today())
+    if expired is not None:
+        raise Conflict(
+            f"{expired.problem}: shipment {shipment.id} cannot leave",
+            field=expired.field,
+            errors=[expired.to_dict()],
         )
     if not licence.in_window(shipment.ship_date):
         raise Conflict(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,6 +28,8 @@ from chipwatch.store import Database
 from chipwatch.store.canonical import iso_utc
 
 ZERO = Decimal("0.00")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 COLUMNS = (
     "recorded",
     "ship_date",
@@ -234,18 +238,23 @@ def statement_csv(statement: Statement) -> str:
     """The header block, a blank line, the lines with a header row, a blank line, totals."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Fee statement"])
-    writer.writerows(statement.header())
-    writer.writerow([])
-    writer.writerow(COLUMNS)
-    writer.writerows(line.row() for line in statement.lines)
-    writer.writerow([])
-    writer.writerow(["totals", "licensee", *TOTAL_COLUMNS])
+    rows: list[Sequence[str]] = [["Fee statement"], *statement.header(), [], COLUMNS]
+    rows += [line.row() for line in statement.lines]
+    rows += [[], ["totals", "licensee", *TOTAL_COLUMNS]]
     for who, totals in sorted(statement.totals.items()):
-        writer.writerow(["total", who, *_amounts(totals)])
+        rows.append(["total", who, *_amounts(totals)])
     if len(statement.totals) > 1:
-        writer.writerow(["total", "all licensees", *_amounts(statement.grand_total)])
+        rows.append(["total", "all licensees", *_amounts(statement.grand_total)])
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+def safe_cell(cell: str) -> str:
+    """The cell, with a leading ``'`` when a spreadsheet would read it as a formula (names,
+    references and order ids are the client's text); plain numbers such as -23250.00 stay."""
+    if cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _amounts(totals: Totals) -> list[str]:

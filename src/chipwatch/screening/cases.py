@@ -14,7 +14,7 @@ from chipwatch.errors import Conflict, InvalidInput, NotFound
 from chipwatch.orders import Party
 from chipwatch.screening import PossibleMatch, ScreeningReport
 from chipwatch.screening.records import ScreenedParty, ScreeningCase, ScreeningDisposition
-from chipwatch.screening.screener import Disposition, ListScreener
+from chipwatch.screening.screener import EXACT, Disposition, ListScreener
 from chipwatch.store.audit import AuditHead, append
 
 STATUSES = ("open", "cleared", "confirmed")
@@ -25,12 +25,21 @@ class DbDispositions:
 
     def __init__(self, session: Session) -> None:
         self._latest: dict[tuple[str, str, str], Disposition] = {}
+        self._by_content: dict[tuple[str, str, str, str], Disposition] = {}
         for row in session.scalars(select(ScreeningDisposition).order_by(ScreeningDisposition.id)):
-            self._latest[(row.party_key, row.source, row.entry_id)] = Disposition(
-                row.status, row.content_hash, row.actor, row.at, row.reason
-            )
+            found = Disposition(row.status, row.content_hash, row.actor, row.at, row.reason)
+            self._latest[(row.party_key, row.source, row.entry_id)] = found
+            self._by_content[(row.party_key, row.source, row.entry_id, row.content_hash)] = found
 
-    def latest(self, party_key: str, source: str, entry_id: str) -> Disposition | None:
+    def latest(
+        self, party_key: str, source: str, entry_id: str, content_hash: str | None = None
+    ) -> Disposition | None:
+        """The disposition of this content of the entry (a list file may go back to an earlier
+        rendering of it), else the latest one."""
+        if content_hash is not None:
+            found = self._by_content.get((party_key, source, entry_id, content_hash))
+            if found is not None:
+                return found
         return self._latest.get((party_key, source, entry_id))
 
 
@@ -101,6 +110,18 @@ def record_screening(
         if report.performed:
             stored.last_screened_at = now
             stored.list_versions = dict(report.list_versions)
+        for match in screening.resolved:  # exact matches: a case an officer can clear
+            if (match.disposition or {}).get("actor") == "chipwatch":
+                case_id = open_case(
+                    session,
+                    (party.name, party.country, key),
+                    match,
+                    order_id=order_id,
+                    list_versions=report.list_versions,
+                    actor=actor,
+                )
+                _confirm_exact(session, case_id)
+                opened.append(case_id)
         for match in screening.possible_matches:
             opened.append(
                 open_case(
@@ -212,6 +233,28 @@ def dispose(session: Session, case_id: int, status: str, reason: str, actor: str
         },
     )
     return get_case(session, case_id)
+
+
+def _confirm_exact(session: Session, case_id: int) -> None:
+    """An exact match's case starts confirmed by chipwatch, so an officer can clear it."""
+    view = get_case(session, case_id)
+    if view.dispositions:
+        return
+    case = view.case
+    session.add(
+        ScreeningDisposition(
+            case_id=case.id,
+            party_key=case.party_key,
+            source=case.source,
+            entry_id=case.entry_id,
+            content_hash=case.content_hash,
+            status="confirmed",
+            reason=EXACT,
+            actor="chipwatch",
+            at=dt.datetime.now(dt.UTC),
+        )
+    )
+    session.flush()
 
 
 def _lock_queue(session: Session) -> None:

@@ -71,7 +71,7 @@ def _store(
     result = repository.import_list(
         db, parsed, origin=origin, actor=actor, retrieved_at=retrieved_at
     )
-    opened = rescreen(db, result.version.id, actor=actor) if result.created else []
+    opened = rescreen(db, result.version.id, actor=actor)  # idempotent: also on a retry
     data = {
         **result.version.to_dict(),
         "created": result.created,

@@ -46,9 +46,8 @@ def assess(owners: Sequence[Owner] | None, lists_of: ListsOf) -> OwnershipFindin
     if owners is None:
         return OwnershipFinding(False, 0.0, frozenset(), ())
     share, lists, chains = _listed(owners, lists_of, depth=0)
-    return OwnershipFinding(
-        True, round(share, 4), lists if share >= THRESHOLD else frozenset(), chains
-    )
+    share = round(share, 6)  # 16.7 + 31.4 + 1.9 is 50, not 49.99999999999999
+    return OwnershipFinding(True, share, lists if share >= THRESHOLD else frozenset(), chains)
 
 
 def _listed(
@@ -66,7 +65,7 @@ def _listed(
             continue
         if owner.owners and depth < 16:
             inner_share, inner_lists, inner_chains = _listed(owner.owners, lists_of, depth + 1)
-            if inner_share >= THRESHOLD:
+            if round(inner_share, 6) >= THRESHOLD:
                 share += owner.share
                 lists |= inner_lists
                 chains.extend(f"{owner.share:g} % {owner.name} ← {c}" for c in inner_chains)

@@ -58,5 +58,7 @@ def _needs_review(screener: ListScreener, party_key: str, match: PossibleMatch) 
     """Open matches, and exact ones no officer has seen (no decision would show them)."""
     if match.status == "open":
         return True
-    settled = screener.dispositions.latest(party_key, match.source, match.entry_id)
+    settled = screener.dispositions.latest(
+        party_key, match.source, match.entry_id, match.content_hash
+    )
     return settled is None or settled.content_hash != match.content_hash

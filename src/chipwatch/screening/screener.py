@@ -10,6 +10,7 @@ treated as listed until an officer clears it). Confirmed memberships become the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -59,11 +60,17 @@ class Disposition:
 
 
 class DispositionLookup(Protocol):
-    def latest(self, party_key: str, source: str, entry_id: str) -> Disposition | None: ...
+    def latest(
+        self, party_key: str, source: str, entry_id: str, content_hash: str | None = None
+    ) -> Disposition | None:
+        """The disposition of this content of the entry if there is one, else the latest."""
+        ...
 
 
 class NoDispositions:
-    def latest(self, party_key: str, source: str, entry_id: str) -> Disposition | None:
+    def latest(
+        self, party_key: str, source: str, entry_id: str, content_hash: str | None = None
+    ) -> Disposition | None:
         return None
 
 
@@ -83,7 +90,10 @@ class ListScreener:
     def party_key(self, name: str, country: str | None) -> str:
         """Who a disposition is remembered for: the normalised name and the country."""
         tokens = " ".join(self.index.normalizer.form(name).tokens)
-        return f"{(country or '').upper()}|{tokens}"
+        key = f"{(country or '').upper()}|{tokens}"
+        if len(key) > 400:  # the key column holds 500; a long name keeps a digest of its tail
+            key = key[:380] + "#" + hashlib.sha256(key.encode()).hexdigest()[:16]
+        return key
 
     def screen(self, parties: Sequence[Party], on: dt.date) -> ScreeningReport:
         if not self.index.entries:
@@ -143,15 +153,17 @@ class ListScreener:
                 continue
             entry = hit.entry
             code = LIST_CODES.get(entry.source, entry.source.lower())
-            remembered = self.dispositions.latest(key, entry.source, entry.entry_id)
+            remembered = self.dispositions.latest(
+                key, entry.source, entry.entry_id, entry.content_hash
+            )
             if remembered is not None and remembered.content_hash == entry.content_hash:
                 match = self._possible(hit, code, subject, remembered.status, remembered.to_dict())
                 resolved.append(match)
                 if remembered.status == "confirmed":
                     lists.add(code)
                 continue
-            if _exact(hit, country):
-                by = {"status": "confirmed", "actor": "chipwatch", "reason": _EXACT}
+            if _exact(hit, country, self.index.normalizer.form(name).tokens):
+                by = {"status": "confirmed", "actor": "chipwatch", "reason": EXACT}
                 resolved.append(self._possible(hit, code, subject, "confirmed", by))
                 lists.add(code)
                 continue
@@ -191,16 +203,17 @@ class ListScreener:
         )
 
 
-_EXACT = "exact name match with the same country: treated as listed until an officer clears it"
+EXACT = "exact name match with the same country: treated as listed until an officer clears it"
 
 
-def _exact(hit: Hit, country: str | None) -> bool:
+def _exact(hit: Hit, country: str | None, as_written: tuple[str, ...]) -> bool:
+    """The name as written (not a translation or transliteration of it) equals a strong alias,
+    and the party's country is one of the entry's."""
     exp = hit.explanation
-    same_country = bool(country) and (
-        not hit.entry.countries or (country or "").upper() in hit.entry.countries
-    )
+    same_country = bool(country) and (country or "").upper() in hit.entry.countries
     return (
-        exp["features"]["name"] >= 1.0
+        tuple(exp["query_tokens"]) == as_written
+        and exp["features"]["name"] >= 1.0
         and exp["alias_kind"] != "weak_alias"
         and not exp["unmatched_query_tokens"]
         and not exp["unmatched_alias_tokens"]

@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "chipwatch.licensing.ledger_model",
     "chipwatch.custody.model",
     "chipwatch.location.nonce_model",
+    "chipwatch.compute.model",
 )
 
 

@@ -72,3 +72,41 @@ def test_person_query_against_entity_is_penalised(index: ScreeningIndex) -> None
 
 def test_empty_query(index: ScreeningIndex) -> None:
     assert index.search("  ,. ") == []
+
+
+def test_a_weak_alias_never_hides_a_strong_match() -> None:
+    from chipwatch.screening.entries import ListEntry
+
+    entries = [
+        ListEntry(
+            "SDN",
+            "x",
+            "Gazprom Neft Trading GmbH",
+            "entity",
+            weak_aliases=("Gazprom Neft Trading",),
+            countries=("RU",),
+        ),
+    ]
+    hit = ScreeningIndex(entries).search("Gazprom Neft Trading", country="RU")[0]
+    assert hit.match and hit.explanation["alias_kind"] == "name"
+
+
+def test_batch_search_with_limit_one_still_finds_the_matching_entry() -> None:
+    from chipwatch.screening.entries import ListEntry
+
+    entries = [
+        ListEntry("SDN", "by", "Almaz Antey Air Defense Concern", "entity", countries=("BY",)),
+        ListEntry(
+            "SDN",
+            "ru",
+            "Almaz Antey Air Defense Concern Moscow Branch Office",
+            "entity",
+            countries=("RU",),
+        ),
+    ]
+    index = ScreeningIndex(entries)
+    query = "Almaz Antey Air Defense Concern Moscow"
+    best_of_ten = index.search(query, country="RU", limit=10)[0]
+    assert (
+        index.search(query, country="RU", limit=1)[0].entry.entry_id == best_of_ten.entry.entry_id
+    )

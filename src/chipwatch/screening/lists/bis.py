@@ -69,13 +69,11 @@ def parse_dpl(data: bytes, source: str) -> tuple[ListEntry, ...]:
             postal_code=record["Postal_Code"],
             country=country_or_written(record["Country"]),
         )
-        parts = ("Street_Address", "City", "State", "Postal_Code", "Country")
-        address_text = ", ".join(record[c] for c in parts if record[c])  # as the CSL writes it
         code = country_code(record["Country"])
         entries.append(
             ListEntry(
                 source="DPL",
-                entry_id=unique("DPL", short_hash(name, address_text)),
+                entry_id=unique("DPL", short_hash(name)),
                 name=name,
                 addresses=(address,) if address != Address() else (),
                 countries=(code,) if code else (),
@@ -112,7 +110,7 @@ def parse_ecfr(data: bytes, source: str, list_code: str) -> tuple[ListEntry, ...
         entries.append(
             ListEntry(
                 source=list_code,
-                entry_id=unique(list_code, short_hash(name, country, record["address"])),
+                entry_id=unique(list_code, short_hash(name)),
                 name=name,
                 aliases=distinct_aliases(name, split_list(record["aliases"])),
                 addresses=(address,) if address != Address() else (),

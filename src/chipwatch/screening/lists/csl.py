@@ -121,7 +121,7 @@ def parse_csv(data: bytes, source: str) -> tuple[ListEntry, ...]:
         addresses = tuple(_address(text) for text in split_list(address_text))
         people = (*split_list(row[at["citizenships"]]), *split_list(row[at["nationalities"]]))
         number = row[at["entity_number"]].strip()
-        entry_id = number or short_hash(name, address_text)
+        entry_id = number or short_hash(name)  # an address amendment is a change, not a new entry
         entries.append(
             ListEntry(
                 source=code,
@@ -189,8 +189,7 @@ def _json_entry(
         return None
     addresses = tuple(_json_address(each) for each in raw_addresses)
     people = (*_items(record.get("citizenships")), *_items(record.get("nationalities")))
-    address_text = "; ".join(_address_text(a) for a in addresses)
-    entry_id = _text(record.get("entity_number")) or short_hash(name, address_text)
+    entry_id = _text(record.get("entity_number")) or short_hash(name)
     return ListEntry(
         source=code,
         entry_id=unique(code, entry_id),

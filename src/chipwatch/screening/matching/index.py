@@ -269,8 +269,10 @@ class ScreeningIndex:
             for v in variants
         ]
         kth = -1.0  # the limit-th best score so far (-1 until there are ``limit``)
+        config = self.config  # features move a score by at most this after the name score
+        slack = 0.05 + config.country_match + config.country_mismatch + config.type_mismatch
         for alias_id, bound, joins in candidates:
-            if bound + 0.05 < kth:
+            if bound + slack < kth:
                 break  # no remaining candidate can enter the top ``limit``
             alias = self.aliases[alias_id]
             alias_weights = self._alias_weights[alias_id]
@@ -354,10 +356,11 @@ def _prefer(
     new_is_weak: bool,
     old: tuple[Alignment, _Alias, tuple[str, ...]],
 ) -> bool:
-    """A strong alias is shown unless a weak one scores clearly higher (and can't match)."""
+    """A strong alias is always shown over a weak one: the match is decided on strong names,
+    and a weak alias that scores higher must not hide a strong match."""
     if new_is_weak:
-        return new[0].score > old[0].score + 0.1
-    return old[1].kind != "weak_alias" or new[0].score + 0.1 >= old[0].score
+        return False
+    return old[1].kind == "weak_alias" or new[0].score > old[0].score
 
 
 def _with_parenthetical_parts(names: list[tuple[str, str]]) -> list[tuple[str, str]]:

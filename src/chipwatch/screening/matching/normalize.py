@@ -29,7 +29,7 @@ _ORDINAL_EN = re.compile(r"^(\d+)(st|nd|rd|th)$")
 _NON_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _APOSTROPHES = re.compile(r"['’`ʼ]")
 _T2S = opencc.OpenCC("t2s")
-_CAMEL = re.compile(r"([a-z])([A-Z])")
+_CAMEL = re.compile(r"([a-z]{2})([A-Z][a-z]{2})")  # AlisherUsmanov, not GmbH or McDonald
 _NON_HAN = re.compile(r"[^\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff（）]+")
 #: Number words → digits, so "First International Bank" is "1st International Bank".
 NUMBER_WORDS = {
