@@ -45,12 +45,16 @@ def licensed(database: Database) -> Database:
 
 # (today, the reasons of the refusal: none = it ships)
 SHIP_CASES: list[tuple[dt.date, list[tuple[str, str]]]] = [
+    (dt.date(2026, 1, 14), [("licence_not_yet_valid", "licence.valid_from")]),
+    (dt.date(2026, 1, 15), []),
     (LAST_DAY, []),
     (DAY_AFTER, [("licence_expired", "licence.valid_to")]),
 ]
 
 
-@pytest.mark.parametrize(("today", "reasons"), SHIP_CASES, ids=["last day", "day after"])
+@pytest.mark.parametrize(
+    ("today", "reasons"), SHIP_CASES, ids=["day before", "first day", "last day", "day after"]
+)
 def test_a_licence_past_valid_to_today_ships_nothing(
     licensed: Database,
     monkeypatch: pytest.MonkeyPatch,
@@ -64,7 +68,7 @@ def test_a_licence_past_valid_to_today_ships_nothing(
     with pytest.raises(ShipmentRefused) as caught:
         _ship(licensed, "k-1")
     assert [(r.code, r.field) for r in caught.value.reasons] == reasons
-    assert "valid to 2026-03-31, today is 2026-04-01" in caught.value.reasons[0].problem
+    assert f"today is {today}" in caught.value.reasons[0].problem
 
 
 def test_a_recorded_expiry_is_one_reason_not_two(

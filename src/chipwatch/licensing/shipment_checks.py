@@ -164,7 +164,13 @@ def licence_reasons(
 
 def expired_reason(licence: Licence, today: dt.date) -> RefusalReason | None:
     """``licence_expired`` when ``today`` is past ``valid_to`` (and no expiry was recorded:
-    ``licence_status`` already says so)."""
+    ``licence_status`` already says so); ``licence_not_yet_valid`` before ``valid_from``."""
+    if today < licence.valid_from:
+        return RefusalReason(
+            "licence_not_yet_valid",
+            "licence.valid_from",
+            f"licence {licence.number} is valid from {licence.valid_from}; today is {today}",
+        )
     if licence.status == "expired" or licence.effective_status(today) != "expired":
         return None
     return RefusalReason(
