@@ -52,6 +52,24 @@ BROKEN = [
     ("overrides_unknown_rule", dict(extra="    overrides: [NO-SUCH-RULE]\n"), "NO-SUCH-RULE"),
     ("undeclared_jurisdiction", dict(extra="    jurisdiction: EU\n"), "not declared"),
     ("fee_rate_out_of_range", dict(extra="    fee: {rate: 25, label: x}\n"), "rate"),
+    (
+        "volume_cap_share_out_of_range",
+        dict(extra="    volume_cap: {share_of_us_shipments: 50, destinations: [CN]}\n"),
+        "volume_cap.share_of_us_shipments",
+    ),
+    (
+        "volume_cap_unknown_country",
+        dict(extra="    volume_cap: {share_of_us_shipments: 0.5, destinations: [China]}\n"),
+        "volume_cap.destinations",
+    ),
+    (
+        "volume_cap_from_reported_guidance",
+        dict(
+            file="cn-import-procurement-measures.yaml",
+            extra="    volume_cap: {share_of_us_shipments: 0.5, destinations: [CN]}\n",
+        ),
+        "reported guidance is not law",
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from chipwatch.api import (
     screening_routes,
     shipment_routes,
 )
+from chipwatch.compute import page as compute_page
 from chipwatch.compute import routes as compute_routes
 from chipwatch.store import Database
 
@@ -44,6 +45,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.include_router(attestation_routes.router)
     app.include_router(custody_routes.router)
     app.include_router(compute_routes.router)
+    app.include_router(compute_page.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from chipwatch import render
 from chipwatch.cli_support import JsonFlag, print_json, reports_errors
-from chipwatch.compute import demo, imports, scenario
+from chipwatch.compute import charts, demo, imports, scenario
 from chipwatch.compute.hubs import default_hubs
 from chipwatch.compute.report import BY, Report, report
 from chipwatch.store.cli import open_configured
@@ -28,6 +28,9 @@ inventory_app = typer.Typer(help="Declared inventories (site, model, count).", n
 compute_app.add_typer(sites_app, name="sites")
 compute_app.add_typer(inventory_app, name="inventory")
 
+SvgOption = Annotated[
+    Path | None, typer.Option("--svg", help="Also write the chart as SVG to this file.")
+]
 ActorOption = Annotated[
     str | None, typer.Option(help="Who acts, for the audit log (default: your OS user).")
 ]
@@ -60,10 +63,13 @@ def report_command(
     ] = None,
     as_json: JsonFlag = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    svg: SvgOption = None,
 ) -> None:
     """Installed capacity (FP16/FP8 FLOP/s, TPP, H100-eq), autonomy ratio and power."""
     day = _date(on)
     result = report(open_configured(), by, day)
+    if svg is not None:
+        _write_svg(svg, charts.report_svg(result))
     if as_json:
         print_json(result.to_dict())
     elif as_csv:
@@ -131,9 +137,14 @@ def scenario_command(
     name: Annotated[str, typer.Argument(help="A scenario id (see `compute scenarios`).")],
     on: Annotated[str | None, typer.Option(help="As of (YYYY-MM-DD); default today.")] = None,
     as_json: JsonFlag = False,
+    svg: SvgOption = None,
 ) -> None:
     """Capacity a policy scenario removes (or could add), by hub and sector, with licences."""
-    result = scenario.evaluate(open_configured(), scenario.find_scenario(name), _date(on))
+    db = open_configured()
+    result = scenario.evaluate(db, scenario.find_scenario(name), _date(on))
+    if svg is not None:
+        before = report(db, "hub", dt.date.fromisoformat(result["on"]))
+        _write_svg(svg, charts.scenario_svg(before, result))
     if as_json:
         print_json(result)
         return
@@ -192,6 +203,16 @@ def _date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"a date YYYY-MM-DD, got {text!r}", param_hint="--on") from None
+
+
+def _write_svg(path: Path, svg: str) -> None:
+    try:
+        path.write_text(svg, encoding="utf-8")
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--svg"
+        ) from None
+    typer.echo(f"chart written to {path}", err=True)
 
 
 def _csv(result: Report) -> None:

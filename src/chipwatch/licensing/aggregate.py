@@ -27,21 +27,22 @@ from chipwatch.licensing.versions import reference_versions
 from chipwatch.rules.decision import Decision
 from chipwatch.store import Database, audit
 
-# Rules whose conditions carry the aggregate cap, with the share they allow.
-AGGREGATE_CAP_RULES = {"US-2026-H200-CASE-BY-CASE": Decimal("0.5")}
-CAPPED_DESTINATIONS = frozenset({"CN", "MO"})
+CAPPED_DESTINATIONS = frozenset({"CN", "MO"})  # where a licence's own cap condition applies
 LICENCE_CONDITION = "max_share_of_us_shipments"
 
 
 def cap_share(decision: Decision, conditions: dict[str, Any], destination: str) -> Decimal | None:
-    """The share of US shipments China/Macau shipments may reach; None when no cap applies."""
-    if destination not in CAPPED_DESTINATIONS:
-        return None
+    """The share of US shipments this destination's shipments may reach, from the rules that
+    fired (their ``volume_cap``, in the rulebook) and the licence; None when no cap applies."""
     shares = [
-        AGGREGATE_CAP_RULES[r.rule_id]
+        Decimal(str(r.rule.volume_cap.share_of_us_shipments))
         for r in decision.reasons
-        if r.superseded_by is None and r.rule_id in AGGREGATE_CAP_RULES
+        if r.superseded_by is None
+        and r.rule.volume_cap is not None
+        and destination in r.rule.volume_cap.destinations
     ]
+    if destination not in CAPPED_DESTINATIONS and not shares:
+        return None
     stated = conditions.get(LICENCE_CONDITION)
     if stated is not None:
         shares.append(_stated_share(stated))

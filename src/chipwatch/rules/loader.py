@@ -17,6 +17,7 @@ from chipwatch.catalog.classify import (
     ClassificationSchedule,
 )
 from chipwatch.conditions import FactSpec, compile_condition, compile_group
+from chipwatch.countries import is_country
 from chipwatch.errors import InvalidData
 from chipwatch.rules.facts import fact_schema
 from chipwatch.rules.groups import load_groups
@@ -29,6 +30,7 @@ from chipwatch.rules.model import (
     Rule,
     Rulebook,
     Version,
+    VolumeCap,
 )
 from chipwatch.rules.schedule import load_schedule
 from chipwatch.rules.validate import (
@@ -61,6 +63,7 @@ RULE_KEYS = frozenset(
         "red_flag",
         "overrides",
         "notes",
+        "volume_cap",
     }
 )
 FILE_KEYS = frozenset({"instrument", "rules", "jurisdiction", "effective_from", "effective_to"})
@@ -259,6 +262,7 @@ def _rule(
         red_flag=bool(body.get("red_flag", False)),
         overrides=tuple(str(r) for r in body.get("overrides") or []),
         notes=" ".join(str(body.get("notes", "")).split()),
+        volume_cap=_volume_cap(body.get("volume_cap"), f"{at}.volume_cap", where, evidence),
     )
 
 
@@ -372,3 +376,33 @@ def _fee(body: Any, at: str, where: str) -> Fee | None:
         str(need(body, "label", f"{at}.label", where)),
         str(body.get("basis", "declared value of the line")),
     )
+
+
+def _volume_cap(raw: Any, at: str, where: str, evidence: str) -> VolumeCap | None:
+    if raw is None:
+        return None
+    if evidence == "reported_guidance":
+        raise InvalidData(
+            "reported guidance is not law: it may not cap volumes", field=at, source=where
+        )
+    if not isinstance(raw, dict) or set(raw) != {"share_of_us_shipments", "destinations"}:
+        raise InvalidData(
+            "must be {share_of_us_shipments: 0-1, destinations: [ISO codes]}",
+            field=at,
+            source=where,
+        )
+    share = raw["share_of_us_shipments"]
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        raise InvalidData(
+            "must be a number in (0, 1]", field=f"{at}.share_of_us_shipments", source=where
+        )
+    places = raw["destinations"]
+    if (
+        not isinstance(places, list)
+        or not places
+        or not all(isinstance(p, str) and is_country(p) for p in places)
+    ):
+        raise InvalidData(
+            "must be a list of ISO country codes", field=f"{at}.destinations", source=where
+        )
+    return VolumeCap(float(share), tuple(places))

@@ -81,6 +81,9 @@ class Rule:
     red_flag: bool
     overrides: tuple[str, ...]
     notes: str
+    # The most a destination's shipments of a product may reach, as a share of its shipments to
+    # US end users (the 2026 H200 rule's 50 % for China and Macau); checked by the ledger.
+    volume_cap: VolumeCap | None = None
     # Derived in __post_init__, so that deciding reads them instead of recomputing:
     effective_outcome: Outcome = "allowed"
     severity: int = 0
@@ -110,6 +113,7 @@ class Rule:
             "text": self.text,
             "outcome": self.effective_outcome,
             "review_policy": self.review_policy,
+            "volume_cap": self.volume_cap.to_dict() if self.volume_cap else None,
             "effective_from": self.in_force.start.isoformat(),
             "effective_to": self.in_force.end.isoformat() if self.in_force.end else None,
             "suspensions": [
@@ -169,6 +173,18 @@ def engine_rule(
         overrides=(),
         notes="",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeCap:
+    share_of_us_shipments: float  # 0 < share <= 1
+    destinations: tuple[str, ...]  # ISO codes the cap counts and applies to
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "share_of_us_shipments": self.share_of_us_shipments,
+            "destinations": list(self.destinations),
+        }
 
 
 @dataclass(frozen=True, slots=True)
