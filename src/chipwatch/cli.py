@@ -14,6 +14,7 @@ from chipwatch import render, service
 from chipwatch.cli_support import JsonFlag, print_json, reports_errors
 from chipwatch.compute.cli import compute_app
 from chipwatch.custody.cli import custody_app
+from chipwatch.holds_cli import holds_app
 from chipwatch.licensing.cli import licences_app
 from chipwatch.licensing.fee_cli import fees_app
 from chipwatch.licensing.shipment_cli import ship_command, shipments_app
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(lists_app, name="lists")
 app.add_typer(cases_app, name="cases")
+app.add_typer(holds_app, name="holds")
 app.command()(screen)
 app.add_typer(licences_app, name="licences")
 app.command("ship")(ship_command)

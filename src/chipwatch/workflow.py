@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from chipwatch import service
+from chipwatch.holds import HoldReview, apply_reviews, reviews_for
 from chipwatch.orders import Order
 from chipwatch.rules.decision import Decision
 from chipwatch.screening.cases import record_screening
@@ -42,24 +44,32 @@ UNSCREENED = (
 )
 
 
-def screened_decision(cw: service.Chipwatch, order: Order) -> Decision:
-    """``cw.check(order)``, except that an order whose parties no list screened is never
+def screened_decision(
+    cw: service.Chipwatch, order: Order, reviews: Mapping[str, HoldReview] | None = None
+) -> Decision:
+    """``cw.check(order)`` with the holds officers cleared for this order set aside
+    (``holds.apply_reviews``), except that an order whose parties no list screened is never
     ``allowed``: it becomes ``hold``, with a note saying why."""
-    decision = cw.check(order)
+    decision = apply_reviews(cw.check(order), reviews or {})
     if decision.screening.performed or decision.outcome != "allowed":
         return decision
     return decision._replace(outcome="hold", notes=(*decision.notes, UNSCREENED))
 
 
+def order_reviews(db: Database, order: Order) -> dict[str, HoldReview]:
+    with db.session() as session:
+        return reviews_for(session, order)
+
+
 def decide_order(db: Database, order: Order) -> Decision:
     """The decision ``check_order`` would record, without recording anything."""
-    return screened_decision(chipwatch_for(db), order)
+    return screened_decision(chipwatch_for(db), order, order_reviews(db, order))
 
 
 def check_order(db: Database, order: Order, *, actor: str) -> RecordedCheck:
     """Decide ``order``; in one transaction open a case per open match and audit the decision."""
     cw = chipwatch_for(db)
-    decision = screened_decision(cw, order)
+    decision = screened_decision(cw, order, order_reviews(db, order))
     with db.transaction() as session:
         return record_check(session, cw, order, decision, actor=actor)
 

@@ -74,16 +74,16 @@ def test_report_page(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
     for row in (
-        "<tr><td>gansu</td><td class=\"n\">13</td>",
-        "<tr><td>yangtze-river-delta</td><td class=\"n\">19</td>",
-        "<tr><td>(none)</td><td class=\"n\">1</td>",
-        "<tr class=\"total\"><td>total</td><td class=\"n\">33</td>",
+        '<tr><td>gansu</td><td class="n">13</td>',
+        '<tr><td>yangtze-river-delta</td><td class="n">19</td>',
+        '<tr><td>(none)</td><td class="n">1</td>',
+        '<tr class="total"><td>total</td><td class="n">33</td>',
     ):
         assert row in html
     assert _svg_in(html).findtext(f"{NS}title") == f"Installed compute by hub, {ON} (H100-eq)"
     for by in ("hub", "origin", "vendor", "sector", "site"):
         assert f'href="/compute?by={by}&amp;on={ON}"' in html
-    assert 'href="/compute/scenarios/public-no-imports"' in html
+    assert f'href="/compute/scenarios/public-no-imports?on={ON}"' in html
     assert "<script" not in html and "src=" not in html
     assert client.get("/compute", params={"by": "colour"}).status_code == 422
 
@@ -93,7 +93,10 @@ def test_scenario_page(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
-    assert "<tr><td>added</td><td class=\"n\">(unallocated)</td>" in html
+    assert (
+        '<tr><td>added</td><td>(unallocated)</td><td>(unallocated)</td><td class="n">300,000</td>'
+        in html
+    )
     assert _svg_in(html).find(f"{NS}desc") is not None
     assert client.get("/compute/scenarios/nothing").status_code == 404
 

@@ -10,6 +10,7 @@ from chipwatch.api import (
     audit_routes,
     custody_routes,
     fee_routes,
+    hold_routes,
     licence_routes,
     match_routes,
     problems,
@@ -44,6 +45,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.include_router(match_routes.router)
     app.include_router(attestation_routes.router)
     app.include_router(custody_routes.router)
+    app.include_router(hold_routes.router)
     app.include_router(compute_routes.router)
     app.include_router(compute_page.router)
 

@@ -5,7 +5,8 @@ external assets."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Sequence
 from html import escape
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -25,7 +26,8 @@ th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold}
 nav a{margin-right:.6rem}a[aria-current]{font-weight:bold;text-decoration:none}
 .empty{padding:1rem;background:#fff6e0;border:1px solid #e0c070}svg{max-width:100%;height:auto}"""
-NUMERIC = ' class="n"'
+RIGHT = ' class="n"'
+NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
 REPORT_COLUMNS = (
     ("chips", "chips", "{:,}"),
     ("FP16 PFLOP/s", "fp16_flops", "pflops"),
@@ -70,8 +72,9 @@ def compute_page(
             f"{_link(f'/v1/compute/report?{query}', 'JSON')}, "
             f"{_link(f'/v1/compute/report.svg?{query}', 'SVG')}.</p>",
         ]
+    suffix = f"?{urlencode(dated)}" if dated else ""
     items = "".join(
-        f"<li>{_link(f'/compute/scenarios/{quote(s.id)}', s.title)} ({_e(s.evidence)})</li>"
+        f"<li>{_link(f'/compute/scenarios/{quote(s.id)}{suffix}', s.title)} ({_e(s.evidence)})</li>"
         for s in scenario.list_scenarios()
     )
     parts.append(f"<h2>Scenarios</h2><ul>{items}</ul>")
@@ -153,16 +156,24 @@ def _scenario_cells(row: dict[str, Any]) -> list[str]:
 
 
 def _table(
-    header: Sequence[str], rows: Iterable[Sequence[str]], totals: Iterable[Sequence[str]]
+    header: Sequence[str], rows: Sequence[Sequence[str]], totals: Sequence[Sequence[str]]
 ) -> str:
-    def line(cells: Sequence[str], tag: str) -> str:
+    """A table; numeric cells (and the headers above them) align right."""
+    sample = [*rows, *totals][0]
+    numeric = [bool(NUMBER.match(c)) for c in sample]
+
+    def line(cells: Sequence[str], tag: str, right: Sequence[bool]) -> str:
         return "".join(
-            f"<{tag}{'' if i == 0 else NUMERIC}>{_e(c)}</{tag}>" for i, c in enumerate(cells)
+            f"<{tag}{RIGHT if r else ''}>{_e(c)}</{tag}>" for c, r in zip(cells, right, strict=True)
         )
 
-    body = "".join(f"<tr>{line(r, 'td')}</tr>" for r in rows)
-    foot = "".join(f'<tr class="total">{line(t, "td")}</tr>' for t in totals)
-    return f"<table><thead><tr>{line(header, 'th')}</tr></thead><tbody>{body}{foot}</tbody></table>"
+    head = line(header, "th", numeric)
+    body = "".join(f"<tr>{line(r, 'td', [bool(NUMBER.match(c)) for c in r])}</tr>" for r in rows)
+    foot = "".join(
+        f'<tr class="total">{line(t, "td", [bool(NUMBER.match(c)) for c in t])}</tr>'
+        for t in totals
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}{foot}</tbody></table>"
 
 
 def _empty() -> str:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from chipwatch.licensing.ledger_batch import process
 from chipwatch.licensing.ledger_jobs import Job, ShipmentResult, decide
 from chipwatch.store import Database
-from chipwatch.workflow import chipwatch_for
+from chipwatch.workflow import chipwatch_for, order_reviews
 
 MAX_BATCH = 64
 MAX_ATTEMPTS = 3  # a key or serial taken by a concurrent transaction: decide again
@@ -90,7 +90,8 @@ class GroupCommit:
                     self._leading = False
 
     def _ship(self, jobs: list[Job]) -> None:
-        jobs = decide(chipwatch_for(self._db), jobs)
+        db = self._db
+        jobs = decide(chipwatch_for(db), jobs, lambda order: order_reviews(db, order))
         if not jobs:
             return
         try:

@@ -3,16 +3,19 @@ of what it writes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from chipwatch import service
 from chipwatch.errors import ChipwatchError
+from chipwatch.holds import HoldReview
 from chipwatch.licensing.fees import FeeAccrual
 from chipwatch.licensing.ledger_model import Shipment
 from chipwatch.licensing.model import Licence
 from chipwatch.licensing.ship_request import ShipRequest
 from chipwatch.licensing.shipment_checks import RefusalReason
+from chipwatch.orders import Order
 from chipwatch.rules.decision import Decision
 from chipwatch.workflow import screened_decision
 
@@ -39,12 +42,19 @@ class Job:
         return self.cw, self.decision
 
 
-def decide(cw: service.Chipwatch, jobs: list[Job]) -> list[Job]:
-    """Decide each job's order (pure: before any lock is taken); the jobs that could be."""
+def decide(
+    cw: service.Chipwatch,
+    jobs: list[Job],
+    reviews: Callable[[Order], Mapping[str, HoldReview]] | None = None,
+) -> list[Job]:
+    """Decide each job's order (before any lock is taken), with the holds officers cleared
+    for it (``reviews``); the jobs that could be."""
     decided = []
     for job in jobs:
         try:
-            job.cw, job.decision = cw, screened_decision(cw, job.request.order)
+            order = job.request.order
+            cleared = reviews(order) if reviews is not None else None
+            job.cw, job.decision = cw, screened_decision(cw, order, cleared)
         except ChipwatchError as exc:
             job.outcome = exc
             continue

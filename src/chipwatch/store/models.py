@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "chipwatch.custody.model",
     "chipwatch.location.nonce_model",
     "chipwatch.compute.model",
+    "chipwatch.holds",
 )
 
 
