@@ -54,7 +54,7 @@ def licence(units: int) -> dict[str, Any]:
         "quantity": units,
         "value_usd": units * 31000,
         "valid_from": "2026-01-15",
-        "valid_to": "2027-01-31",
+        "valid_to": "2099-12-31",  # expiry is judged on the real today
         "conditions": {"fee_rate": "0.25"},
     }
 

@@ -104,7 +104,8 @@ def test_sigkill_mid_stream_loses_nothing_committed(server_url: str, tmp_path: P
 
 def _run(database: Database, server_url: str, tmp_path: Path) -> None:
     database.upgrade()
-    add_licence(database, quantity=900, value_usd=10**9)
+    # the server judges expiry on the real today (not the pinned one): a licence that lasts
+    add_licence(database, quantity=900, value_usd=10**9, valid_to="2099-12-31")
     report_us(database)
     port, log = _free_port(), tmp_path / "server.log"
     server = _start(server_url, port, log)
