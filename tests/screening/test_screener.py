@@ -307,8 +307,16 @@ def test_screen_reports_versions_and_an_empty_index_screens_nothing(
 
 def test_an_owners_disposition_is_remembered_for_the_party_it_owns(index: ScreeningIndex) -> None:
     owners = [{"name": "Harbin Institute of Technology", "country": "HK", "share": 60}]
-    key = ListScreener(index).party_key("Lakeside Holdings Ltd", "CN")
-    remembered = Remembered({(key, "EL", "h1"): disposition("cleared", HIT.content_hash)})
+    plain = ListScreener(index)
+    party = plain.party_key("Lakeside Holdings Ltd", "CN")
+    # an owner's match is the owned party's case, apart from the party's own match
+    key = plain.owner_key(party, "Harbin Institute of Technology", "HK")
+    remembered = Remembered(
+        {
+            (key, "EL", "h1"): disposition("cleared", HIT.content_hash),
+            (party, "EL", "h9"): disposition("cleared", HIT.content_hash),  # another entry
+        }
+    )
     screener = ListScreener(index, remembered)
     found = screen(screener, name="Lakeside Holdings Ltd", country="CN", owners=owners)
     assert found.possible_matches == ()
@@ -317,3 +325,19 @@ def test_an_owners_disposition_is_remembered_for_the_party_it_owns(index: Screen
     ]
     other = screen(screener, name="Riverside Holdings Ltd", country="CN", owners=owners)
     assert keys(other.possible_matches) == [("EL", "h1")]
+
+
+def test_clearing_a_party_s_own_match_leaves_its_owner_s_match_open(index: ScreeningIndex) -> None:
+    owners = [{"name": "Harbin Institute of Technology", "country": "HK", "share": 60}]
+    party = ListScreener(index).party_key("Harbin Institute of Technology", "HK")
+    remembered = Remembered({(party, "EL", "h1"): disposition("cleared", HIT.content_hash)})
+    found = screen(
+        ListScreener(index, remembered),
+        name="Harbin Institute of Technology",
+        country="HK",
+        owners=owners,
+    )
+    assert [(m.subject, m.status) for m in found.resolved] == [
+        ("Harbin Institute of Technology", "cleared")
+    ]
+    assert [m.subject for m in found.possible_matches] == ["owner: Harbin Institute of Technology"]

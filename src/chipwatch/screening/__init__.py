@@ -31,6 +31,7 @@ class PossibleMatch:
     status: str = "open"  # open | confirmed | cleared (by an officer, or "exact" for exact)
     disposition: Mapping[str, Any] | None = None  # who confirmed / cleared it, when, why
     details: Mapping[str, Any] = field(default_factory=dict)
+    key: str = ""  # whose case it is: the party's key, or the party's key + the owner's
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,7 @@ def record_screening(
             if (match.disposition or {}).get("actor") == "chipwatch":
                 case_id = open_case(
                     session,
-                    (party.name, party.country, key),
+                    (party.name, party.country, match.key or key),
                     match,
                     order_id=order_id,
                     list_versions=report.list_versions,
@@ -126,7 +126,7 @@ def record_screening(
             opened.append(
                 open_case(
                     session,
-                    (party.name, party.country, key),
+                    (party.name, party.country, match.key or key),
                     match,
                     order_id=order_id,
                     list_versions=report.list_versions,

@@ -90,10 +90,11 @@ class ListScreener:
     def party_key(self, name: str, country: str | None) -> str:
         """Who a disposition is remembered for: the normalised name and the country."""
         tokens = " ".join(self.index.normalizer.form(name).tokens)
-        key = f"{(country or '').upper()}|{tokens}"
-        if len(key) > 400:  # the key column holds 500; a long name keeps a digest of its tail
-            key = key[:380] + "#" + hashlib.sha256(key.encode()).hexdigest()[:16]
-        return key
+        return _bounded(f"{(country or '').upper()}|{tokens}")
+
+    def owner_key(self, party_key: str, name: str, country: str | None) -> str:
+        """An owner's matches are the owned party's cases, kept apart from the party's own."""
+        return _bounded(f"{party_key}|owner:{self.party_key(name, country)}")
 
     def screen(self, parties: Sequence[Party], on: dt.date) -> ScreeningReport:
         if not self.index.entries:
@@ -120,7 +121,10 @@ class ListScreener:
 
         def lists_of(owner: Owner) -> frozenset[str]:
             found, more_open, more_resolved = self.screen_name(
-                owner.name, owner.country, subject=f"owner: {owner.name}", key=key
+                owner.name,
+                owner.country,
+                subject=f"owner: {owner.name}",
+                key=self.owner_key(key, owner.name, owner.country),
             )
             owner_open.extend(more_open)
             owner_resolved.extend(more_resolved)
@@ -157,18 +161,20 @@ class ListScreener:
                 key, entry.source, entry.entry_id, entry.content_hash
             )
             if remembered is not None and remembered.content_hash == entry.content_hash:
-                match = self._possible(hit, code, subject, remembered.status, remembered.to_dict())
+                match = self._possible(
+                    hit, code, subject, key, remembered.status, remembered.to_dict()
+                )
                 resolved.append(match)
                 if remembered.status == "confirmed":
                     lists.add(code)
                 continue
             if _exact(hit, country, self.index.normalizer.form(name).tokens):
                 by = {"status": "confirmed", "actor": "chipwatch", "reason": EXACT}
-                resolved.append(self._possible(hit, code, subject, "confirmed", by))
+                resolved.append(self._possible(hit, code, subject, key, "confirmed", by))
                 lists.add(code)
                 continue
             details = {} if remembered is None else {"previous_disposition": remembered.to_dict()}
-            open_.append(self._possible(hit, code, subject, "open", None, details))
+            open_.append(self._possible(hit, code, subject, key, "open", None, details))
         return lists, open_, resolved
 
     def _possible(
@@ -176,6 +182,7 @@ class ListScreener:
         hit: Hit,
         code: str,
         subject: str,
+        key: str,
         status: str,
         disposition: Mapping[str, Any] | None,
         extra: Mapping[str, Any] | None = None,
@@ -200,6 +207,7 @@ class ListScreener:
             status=status,
             disposition=disposition,
             details={**exp, **(extra or {})},
+            key=key,
         )
 
 
@@ -220,3 +228,10 @@ def _exact(hit: Hit, country: str | None, as_written: tuple[str, ...]) -> bool:
         and all(p["similarity"] >= 1.0 for p in exp["token_pairs"])
         and same_country
     )
+
+
+def _bounded(key: str) -> str:
+    """Keys fit their 500-character column: a long one keeps a digest of its tail."""
+    if len(key) <= 400:
+        return key
+    return key[:380] + "#" + hashlib.sha256(key.encode()).hexdigest()[:16]
