@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import csv
+import datetime as dt
 import io
 import re
 import zlib
@@ -197,3 +198,29 @@ def test_a_statement_of_an_empty_period_still_has_its_header(sqlite_database: Da
     statement = build_statement(sqlite_database, period="2030-Q4", licensee="Nobody")
     assert statement.lines == [] and statement.totals["Nobody"].outstanding == 0
     assert b"%PDF" in statement_pdf(statement)[:8]
+
+
+def test_a_cancellation_in_a_later_quarter_adjusts_that_quarter_not_the_issued_one(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chipwatch import clock
+
+    add_licence(database)
+    report_us(database)
+    ship(
+        database,
+        order=order(),
+        licence_number="MO-0001",
+        quantity=2,
+        serials=serials("q", 2),
+        idempotency_key="kq",
+        actor="bob",
+    )
+    q1_before = statement_csv(build_statement(database, period="2026-Q1", licensee=LICENSEE))
+    monkeypatch.setattr(clock, "utc_today", lambda: dt.date(2026, 8, 3))
+    shipment_status.cancel_shipment(database, 1, "carol", "withdrawn")
+    q1_after = statement_csv(build_statement(database, period="2026-Q1", licensee=LICENSEE))
+    q3 = build_statement(database, period="2026-Q3", licensee=LICENSEE)
+    assert q1_after.split("\n")[6:] == q1_before.split("\n")[6:]  # same lines and totals
+    assert [line.kind for line in q3.lines] == ["reversal"]
+    assert "adjusts 2026-Q1" in statement_csv(q3)

@@ -25,8 +25,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chipwatch import clock
 from chipwatch.licensing.ledger_model import FeeEntry, Shipment
 from chipwatch.licensing.model import Licence
+from chipwatch.licensing.periods import period_of
 from chipwatch.rules.decision import Decision
 from chipwatch.store.types import CENT
 
@@ -170,7 +172,10 @@ def accrual_entries(
 def reverse(
     session: Session, shipment: Shipment, *, actor: str, at: dt.datetime, audit_seq: int
 ) -> list[FeeEntry]:
-    """Append a reversal of each of the shipment's accruals (same period, negative amount)."""
+    """Append a reversal of each of the shipment's accruals (negative amount), booked in the
+    period of the cancellation: a statement already issued for the accrual's period stays as
+    it was, and the reversal says which period it adjusts."""
+    period = period_of(clock.utc_today())
     accrued = session.scalars(
         select(FeeEntry)
         .where(FeeEntry.shipment_id == shipment.id, FeeEntry.kind == "accrual")
@@ -180,7 +185,7 @@ def reverse(
         FeeEntry(
             kind="reversal",
             licensee=e.licensee,
-            period=e.period,
+            period=period,
             licence_id=e.licence_id,
             shipment_id=e.shipment_id,
             rule_id=e.rule_id,
@@ -192,7 +197,7 @@ def reverse(
             base_value=-e.base_value if e.base_value is not None else None,
             amount=-e.amount,
             binding=e.binding,
-            flags=list(e.flags),
+            flags=[*e.flags, *([f"adjusts {e.period}"] if e.period != period else [])],
             at=at,
             actor=actor,
             audit_seq=audit_seq,
