@@ -167,6 +167,10 @@ def apply_event(session: Session, request: EventRequest) -> EventResult:
     if request.event == "installed" and chip.site_id is not None:
         chip.last_check_in_at = at  # the check-in clock starts at installation
         flags.check_power(session, chip.site_id, request.actor)
+    if request.event == "returned":
+        from chipwatch.licensing.shipment_status import release_returned  # licensing uses us
+
+        release_returned(session, chip.serial)
     return EventResult(chip, row, repeated=False)
 
 

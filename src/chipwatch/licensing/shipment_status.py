@@ -181,6 +181,22 @@ def _reverse(
     )
 
 
+def release_returned(session: Session, serial: str) -> int:
+    """A chip sent back to the exporter leaves the shipment that took it out (shipped or
+    delivered), so it may ship again once re-inspected; the number of entries released."""
+    left = select(Shipment.id).where(Shipment.status.in_(("shipped", "delivered")))
+    result = session.execute(
+        update(ShipmentSerial)
+        .where(
+            ShipmentSerial.serial == serial,
+            ~ShipmentSerial.released,
+            ShipmentSerial.shipment_id.in_(left.scalar_subquery()),
+        )
+        .values(released=True)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def pending_shipment_ids(session: Session, licence_id: int) -> list[int]:
     """Shipments booked under the licence that have not left."""
     query = select(Shipment.id).where(
