@@ -50,11 +50,16 @@ def decide(
     """Decide each job's order (before any lock is taken), with the holds officers cleared
     for it (``reviews``); the jobs that could be."""
     decided = []
+    same: dict[str, Decision] = {}  # identical orders in one batch are decided once
     for job in jobs:
         try:
             order = job.request.order
-            cleared = reviews(order) if reviews is not None else None
-            job.cw, job.decision = cw, screened_decision(cw, order, cleared)
+            key = order.model_dump_json()
+            decision = same.get(key)
+            if decision is None:
+                cleared = reviews(order) if reviews is not None else None
+                decision = same[key] = screened_decision(cw, order, cleared)
+            job.cw, job.decision = cw, decision
         except ChipwatchError as exc:
             job.outcome = exc
             continue
