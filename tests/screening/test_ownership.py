@@ -125,3 +125,12 @@ def test_exactly_fifty_percent_in_float_shares_counts() -> None:
     owners = [Owner(name=f"O{i}", share=s) for i, s in enumerate((16.7, 31.4, 1.9))]
     finding = assess(owners, lambda owner: frozenset({"entity_list"}))
     assert finding.treated_as_listed and finding.lists == {"entity_list"}
+
+
+def test_the_threshold_comes_from_data_with_its_sources() -> None:
+    from chipwatch.screening.ownership import SOURCE, threshold
+    from chipwatch.yamlio import load_yaml
+
+    data = load_yaml(SOURCE.read_bytes())
+    assert threshold() == 50.0 == float(data["threshold_percent"])
+    assert data["sources"] and all(s["citation"] for s in data["sources"])

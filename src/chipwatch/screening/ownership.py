@@ -11,10 +11,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from chipwatch.errors import InvalidData
 from chipwatch.orders import Owner
+from chipwatch.settings import PACKAGE_DATA
+from chipwatch.yamlio import YAMLError, load_yaml
 
-THRESHOLD = 50.0
+SOURCE = PACKAGE_DATA / "screening" / "ownership.yaml"
+
+
+@lru_cache(maxsize=1)
+def threshold() -> float:
+    """The share (percent) at or above which listed owners make a party listed, from data."""
+    try:
+        raw = load_yaml(SOURCE.read_bytes())
+    except (OSError, YAMLError) as exc:
+        raise InvalidData(f"cannot read: {exc}", source=str(SOURCE)) from exc
+    value = raw.get("threshold_percent") if isinstance(raw, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 100:
+        raise InvalidData(
+            "must be a number in (0, 100]", field="threshold_percent", source=str(SOURCE)
+        )
+    return float(value)
+
 
 #: For an owner, the lists it is on (declared or found by screening).
 ListsOf = Callable[[Owner], frozenset[str]]
@@ -29,7 +49,7 @@ class OwnershipFinding:
 
     @property
     def treated_as_listed(self) -> bool:
-        return self.listed_share >= THRESHOLD
+        return self.listed_share >= threshold()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -47,7 +67,7 @@ def assess(owners: Sequence[Owner] | None, lists_of: ListsOf) -> OwnershipFindin
         return OwnershipFinding(False, 0.0, frozenset(), ())
     share, lists, chains = _listed(owners, lists_of, depth=0)
     share = round(share, 6)  # 16.7 + 31.4 + 1.9 is 50, not 49.99999999999999
-    return OwnershipFinding(True, share, lists if share >= THRESHOLD else frozenset(), chains)
+    return OwnershipFinding(True, share, lists if share >= threshold() else frozenset(), chains)
 
 
 def _listed(
@@ -65,7 +85,7 @@ def _listed(
             continue
         if owner.owners and depth < 16:
             inner_share, inner_lists, inner_chains = _listed(owner.owners, lists_of, depth + 1)
-            if round(inner_share, 6) >= THRESHOLD:
+            if round(inner_share, 6) >= threshold():
                 share += owner.share
                 lists |= inner_lists
                 chains.extend(f"{owner.share:g} % {owner.name} ← {c}" for c in inner_chains)
